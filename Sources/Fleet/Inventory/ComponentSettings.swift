@@ -1,0 +1,140 @@
+/// NAT settings for the hub.
+public struct NATSettings: Sendable, Equatable {
+    /// Which firewall implements the rules.
+    public enum Backend: String, Sendable, Equatable, CaseIterable {
+        /// firewalld direct rules, as in the Liquid Metal docs.
+        case firewalld
+        /// A dedicated nftables table.
+        case nftables
+    }
+    /// The backend; firewalld by default.
+    public var backend: Backend
+    /// Creates settings.
+    public init(backend: Backend = .firewalld) { self.backend = backend }
+}
+
+/// DHCP server settings for the hub.
+public struct DHCPSettings: Sendable, Equatable {
+    /// Which DHCP server runs.
+    public enum Backend: String, Sendable, Equatable, CaseIterable {
+        /// isc-dhcp-server, as in the docs (end-of-life upstream).
+        case isc
+        /// kea-dhcp4-server.
+        case kea
+    }
+    /// The backend; ISC by default.
+    public var backend: Backend
+    /// `default-lease-time` in seconds.
+    public var defaultLeaseTime: Int
+    /// `max-lease-time` in seconds.
+    public var maxLeaseTime: Int
+    /// Creates settings.
+    public init(backend: Backend = .isc, defaultLeaseTime: Int = 600, maxLeaseTime: Int = 7200) {
+        self.backend = backend
+        self.defaultLeaseTime = defaultLeaseTime
+        self.maxLeaseTime = maxLeaseTime
+    }
+}
+
+/// Tailscale subnet router settings.
+public struct TailscaleSettings: Sendable, Equatable {
+    /// Where the auth key comes from; the key itself never sits in the inventory.
+    public enum AuthKeySource: Sendable, Equatable {
+        /// Read from this environment variable of the `fleet` process.
+        case environment(String)
+        /// Read from this local file.
+        case file(String)
+    }
+    /// The auth key's source.
+    public var authKey: AuthKeySource
+    /// apt repository base URL (`https://pkgs.tailscale.com/stable/debian`).
+    public var repository: String
+    /// apt suite/codename (`bookworm`); nil means the host's own codename.
+    public var suite: String?
+    /// Optional `--hostname`.
+    public var hostname: String?
+    /// Optional `--advertise-tags`.
+    public var advertiseTags: [String]
+    /// Creates settings.
+    public init(authKey: AuthKeySource, repository: String = "https://pkgs.tailscale.com/stable/debian",
+                suite: String? = nil, hostname: String? = nil, advertiseTags: [String] = []) {
+        self.authKey = authKey
+        self.repository = repository
+        self.suite = suite
+        self.hostname = hostname
+        self.advertiseTags = advertiseTags
+    }
+}
+
+/// flintlock settings for each MicroVM host.
+public struct FlintlockSettings: Sendable, Equatable {
+    /// How MicroVM interfaces attach to the VLAN.
+    public enum NetworkMode: Sendable, Equatable {
+        /// macvtap on the VLAN interface (`parent-iface`).
+        case macvtap
+        /// tap devices on a bridge over the VLAN interface (`bridge-name`).
+        case bridge(String)
+    }
+    /// flintlockd release tag (`v0.11.0`).
+    public var version: String
+    /// firecracker release tag (`v1.15.1`).
+    public var firecrackerVersion: String
+    /// gRPC port on the VLAN address.
+    public var grpcPort: Int
+    /// Spare block device for the thinpool (`/dev/sdb`).
+    public var disk: String
+    /// Allow wiping a disk that carries partitions, a filesystem or foreign LVM.
+    public var force: Bool
+    /// Base URL of the release artifacts.
+    public var artifactBaseURL: String
+    /// sha256 of the flintlockd binary.
+    public var flintlockdSHA256: String
+    /// sha256 of the firecracker release tarball.
+    public var firecrackerSHA256: String
+    /// MicroVM network attachment.
+    public var networkMode: NetworkMode
+    /// Creates settings.
+    public init(version: String, firecrackerVersion: String, grpcPort: Int = 9090, disk: String, force: Bool = false,
+                artifactBaseURL: String = "https://github.com", flintlockdSHA256: String, firecrackerSHA256: String,
+                networkMode: NetworkMode = .macvtap) {
+        self.version = version
+        self.firecrackerVersion = firecrackerVersion
+        self.grpcPort = grpcPort
+        self.disk = disk
+        self.force = force
+        self.artifactBaseURL = artifactBaseURL
+        self.flintlockdSHA256 = flintlockdSHA256
+        self.firecrackerSHA256 = firecrackerSHA256
+        self.networkMode = networkMode
+    }
+}
+
+/// A user step from the inventory's `extraSteps`, run after the playbook's steps.
+public struct ExtraStepSpec: Sendable, Equatable {
+    /// What the step does.
+    public enum Kind: Sendable, Equatable {
+        /// Shell commands written by the user: `check` exits 0 when nothing is to be done.
+        case command(check: String, apply: String, undo: String?)
+        /// A file with exact content, mode (octal text such as `0644`) and owner (`user:group`).
+        case file(path: String, content: String, mode: String, owner: String)
+        /// A line present in a file.
+        case line(path: String, line: String)
+        /// A directory with mode and owner.
+        case directory(path: String, mode: String, owner: String)
+    }
+    /// Step id, unique per device.
+    public var id: String
+    /// One-line title; defaults to the id.
+    public var title: String
+    /// Which devices run it: one role, or nil for all.
+    public var role: Role?
+    /// The step itself.
+    public var kind: Kind
+    /// Creates a spec.
+    public init(id: String, title: String, role: Role?, kind: Kind) {
+        self.id = id
+        self.title = title
+        self.role = role
+        self.kind = kind
+    }
+}

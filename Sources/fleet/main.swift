@@ -1,0 +1,4 @@
+import Fleet
+import Playbooks
+
+print("fleet: not yet")
