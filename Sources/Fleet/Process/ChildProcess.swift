@@ -62,9 +62,15 @@ public final class ChildProcess: @unchecked Sendable {
         process.standardError = errPipe
         process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
         let latch = exited
-        process.terminationHandler = { _ in latch.release() }
+        process.terminationHandler = { process in
+            let pid = process.processIdentifier
+            ChildProcess.live.mutate { _ = $0.remove(pid) }
+            latch.release()
+        }
         try await Self.spawnWithCleanSignalMask(process)
         pid = process.processIdentifier
+        let started = pid
+        if !exited.isReleased { ChildProcess.live.mutate { _ = $0.insert(started) } }
         // The parent must not keep the child's ends open, or EOF never comes.
         try? outPipe.fileHandleForWriting.close()
         try? errPipe.fileHandleForWriting.close()
@@ -88,6 +94,17 @@ public final class ChildProcess: @unchecked Sendable {
         let keepOpen = keepStdinOpen
         channel.write(offset: 0, data: payload, queue: queue) { [weak self] done, _, error in
             if done && (!keepOpen || error != 0) { self?.closeStdin() }
+        }
+    }
+
+    /// Pids of children that are running, so a hard exit can still take them down.
+    static let live = Locked<Set<Int32>>([])
+
+    /// SIGKILLs the process group of every child still running: the last act of a second Ctrl-C.
+    public static func killAllNow() {
+        for pid in live.value where pid > 0 {
+            kill(-pid, SIGKILL)
+            kill(pid, SIGKILL)
         }
     }
 
