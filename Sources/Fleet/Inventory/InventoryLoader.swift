@@ -68,9 +68,13 @@ public enum InventoryLoader {
         (nil, [Diagnostic(.error, file: file, path: "", message: message)])
     }
 
-    /// "file is 50.0 MB; …", in decimal megabytes with one decimal, as `ls -lh --si` would say.
+    /// "file is 50.0 MB; …" in decimal megabytes, as `ls -lh --si` would say; in bytes when that
+    /// would round to a number that looks no larger than the limit.
     private static func tooLarge(_ size: Int64) -> String {
         let tenths = (size + 50_000) / 100_000
+        guard tenths >= 20 else {
+            return "file is \(size) bytes; an inventory may be at most 1 MiB (\(maximumSize) bytes)"
+        }
         return "file is \(tenths / 10).\(tenths % 10) MB; an inventory may be at most 1 MiB"
     }
 }

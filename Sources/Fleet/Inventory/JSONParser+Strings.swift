@@ -41,7 +41,7 @@ extension JSONParser {
         case UInt8(ascii: "t"): return "\t"
         case UInt8(ascii: "u"): return try parseUnicodeEscape()
         default:
-            position -= 1
+            position -= 2  // point at the backslash, where the user's mistake starts
             throw failure("invalid escape `\\\(describeEscaped(byte))` in a string; a literal backslash is written `\\\\`")
         }
     }
