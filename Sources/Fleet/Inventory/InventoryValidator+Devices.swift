@@ -120,8 +120,10 @@ extension InventoryValidator {
                 context.error(path, "\(address) is inside network.dhcpPool \(describe(pool)); DHCP could hand it to another machine")
             }
         }
+        var deviceAt: [IPv4Address: DeviceDraft] = [:]
+        for device in devices.reversed() { if let address = device.vlanAddress { deviceAt[address] = device } }
         for reserved in network.reserved {
-            if let device = devices.first(where: { $0.vlanAddress == reserved.address }) {
+            if let device = deviceAt[reserved.address] {
                 context.error(reserved.path, "\(reserved.address) is the vlanAddress of \(device.label); a reserved address must not be given to a device")
             }
         }

@@ -139,12 +139,14 @@ extension InventoryValidator {
     /// The IPv4 addresses of an array, reporting bad ones and repeats (the repeat is dropped).
     private func readUniqueAddresses(_ value: JSONValue, at path: JSONPath) -> [(path: JSONPath, address: IPv4Address)] {
         var result: [(path: JSONPath, address: IPv4Address)] = []
+        var firstSeen: [IPv4Address: JSONPath] = [:]
         for element in context.array(value, at: path) ?? [] {
             guard let address = context.ipv4(element.value, at: element.path) else { continue }
-            if let first = result.first(where: { $0.address == address }) {
-                context.error(element.path, "\(address) is listed twice (also at \(first.path))")
+            if let first = firstSeen[address] {
+                context.error(element.path, "\(address) is listed twice (also at \(first))")
                 continue
             }
+            firstSeen[address] = element.path
             result.append((element.path, address))
         }
         return result
