@@ -131,15 +131,3 @@ struct InventoryLoaderTests {
         #expect(result.diagnostics.map(\.description) == ["big.json: file is 1048577 bytes; an inventory may be at most 1 MiB (1048576 bytes)"])
     }
 }
-
-/// A fresh temporary directory, removed when the value goes away.
-final class TemporaryFolder {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-}

@@ -64,7 +64,9 @@ public enum InventoryLoader {
         return (context.hasErrors ? nil : inventory, context.diagnostics)
     }
 
-    private static func failure(_ file: String, _ message: String) -> (inventory: Inventory?, diagnostics: [Diagnostic]) {
+    private static func failure(_ file: String, _ message: String)
+        -> (inventory: Inventory?, diagnostics: [Diagnostic])
+    {
         (nil, [Diagnostic(.error, file: file, path: "", message: message)])
     }
 

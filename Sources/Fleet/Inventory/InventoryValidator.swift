@@ -74,9 +74,11 @@ struct InventoryValidator {
         var identityFile: String?
         if let path = object.string("identityFile") {
             if path.isEmpty {
-                context.error(object.path("identityFile"), "expected the path of a private key file, found an empty string")
+                context.error(object.path("identityFile"),
+                              "expected the path of a private key file, found an empty string")
             } else if path.utf8.count > 4096 {
-                context.error(object.path("identityFile"), "is \(path.utf8.count) bytes long; expected a path of at most 4096 bytes")
+                context.error(object.path("identityFile"), "is \(path.utf8.count) bytes long;"
+                    + " expected a path of at most 4096 bytes")
             } else {
                 identityFile = path
             }
@@ -93,7 +95,8 @@ struct InventoryValidator {
     /// `dhcp`: lease times are positive and the maximum is not below the default.
     func readDHCP(_ object: ObjectReader) -> DHCPSettings {
         let defaults = DHCPSettings()
-        let backend = object.choice("backend", from: DHCPSettings.Backend.allCases.map(\.rawValue), what: "DHCP backend")
+        let backend = object.choice("backend", from: DHCPSettings.Backend.allCases.map(\.rawValue),
+                                    what: "DHCP backend")
         let expected = "a positive number of seconds"
         let defaultLease = object.integer("defaultLeaseTime", in: 1...Int.max, expected: expected)
         let maxLease = object.integer("maxLeaseTime", in: 1...Int.max, expected: expected)
@@ -103,10 +106,12 @@ struct InventoryValidator {
             if let maxLease {
                 let source = defaultLease == nil ? " (the default)" : ""
                 context.error(object.path("maxLeaseTime"),
-                              "\(maxLease) is less than dhcp.defaultLeaseTime \(effectiveDefault)\(source); expected at least that")
+                              "\(maxLease) is less than dhcp.defaultLeaseTime \(effectiveDefault)\(source);"
+                                  + " expected at least that")
             } else {
                 context.error(object.path("defaultLeaseTime"),
-                              "\(effectiveDefault) is more than dhcp.maxLeaseTime \(effectiveMax) (the default); expected at most that")
+                              "\(effectiveDefault) is more than dhcp.maxLeaseTime \(effectiveMax) (the default);"
+                                  + " expected at most that")
             }
         }
         return DHCPSettings(backend: backend.flatMap(DHCPSettings.Backend.init(rawValue:)) ?? defaults.backend,

@@ -21,7 +21,8 @@ enum KeySuggestion {
     /// The message for an unknown key: a suggestion when there is one, else the allowed keys.
     static func message(forUnknown key: String, among allowed: [String], suggestion: String?) -> String {
         if ValidationContext.looksLikeAuthKey(key) {
-            return "a key name looks like a Tailscale auth key (not shown); put the key in an environment variable or a file, never in the inventory"
+            return "a key name looks like a Tailscale auth key (not shown);"
+                + " put the key in an environment variable or a file, never in the inventory"
         }
         let shown = "`\(escaped(key))`"
         if let suggestion {

@@ -40,7 +40,8 @@ struct ObjectReader {
             guard unknownCount <= Self.unknownKeysShown else { continue }
             let suggestion = KeySuggestion.suggestion(for: member.key, among: allowedKeys)
             if let suggestion { suggested.insert(suggestion) }
-            context.error(path, KeySuggestion.message(forUnknown: member.key, among: allowedKeys, suggestion: suggestion))
+            let message = KeySuggestion.message(forUnknown: member.key, among: allowedKeys, suggestion: suggestion)
+            context.error(path, message)
         }
         if unknownCount > Self.unknownKeysShown {
             context.error(path, "\(unknownCount - Self.unknownKeysShown) more unknown keys")
