@@ -125,6 +125,21 @@ struct InventoryLoaderTests {
         #expect(result.diagnostics.map(\.description) == ["\(path): file is 50.0 MB; an inventory may be at most 1 MiB"])
     }
 
+    @Test("the size that counts is the symlink target's")
+    func hugeFileBehindSymlink() throws {
+        let folder = try TemporaryFolder()
+        let target = folder.url.appendingPathComponent("huge.json").path
+        let link = folder.url.appendingPathComponent("inventory.json").path
+        #expect(FileManager.default.createFile(atPath: target, contents: Data("{".utf8)))
+        let handle = try #require(FileHandle(forWritingAtPath: target))
+        try handle.truncate(atOffset: 2_500_000)
+        try handle.close()
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        #expect(InventoryLoader.load(path: link).diagnostics.map(\.description) == [
+            "\(link): file is 2.5 MB; an inventory may be at most 1 MiB"
+        ])
+    }
+
     @Test("data over 1 MiB is refused by parse too")
     func hugeData() {
         let result = InventoryLoader.parse(Data(count: InventoryLoader.maximumSize + 1), source: "big.json")
