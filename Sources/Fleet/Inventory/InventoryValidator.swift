@@ -55,15 +55,20 @@ struct InventoryValidator {
         warnAboutUnusedSections(top, playbook: playbook, devices: devices ?? [])
 
         guard !context.hasErrors else { return nil }
-        guard let devices, let playbook else {
+        // Every nil above comes with an error, so with none reported everything is here; this
+        // guard makes sure a slip in that reasoning fails loudly instead of dropping a section.
+        let built = devices?.compactMap { $0.device(defaults: ssh) }
+        guard let playbook, let devices, let built, built.count == devices.count,
+            (network == nil) == (network?.network == nil), playbook != .liquidMetal || network != nil,
+            top.contains("tailscale") == (tailscale != nil), top.contains("flintlock") == (flintlock != nil)
+        else {
             context.error(.root, "internal error: the inventory is incomplete but no problem was reported")
             return nil
         }
         return Inventory(
-            source: context.file, playbook: playbook, ssh: ssh,
-            devices: devices.compactMap { $0.device(defaults: ssh) },
-            network: network?.network, nat: nat ?? NATSettings(), dhcp: dhcp ?? DHCPSettings(),
-            tailscale: tailscale, flintlock: flintlock, extraSteps: extraSteps)
+            source: context.file, playbook: playbook, ssh: ssh, devices: built, network: network?.network,
+            nat: nat ?? NATSettings(), dhcp: dhcp ?? DHCPSettings(), tailscale: tailscale, flintlock: flintlock,
+            extraSteps: extraSteps)
     }
 
     /// `ssh` at the top level or on a device; unset fields stay nil for merging.
