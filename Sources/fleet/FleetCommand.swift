@@ -85,6 +85,6 @@ enum FleetCommand {
     }
 
     static func message(of error: any Error) -> String {
-        (error as? LocalizedError)?.errorDescription ?? String(describing: error)
+        (error as? any LocalizedError)?.errorDescription ?? String(describing: error)
     }
 }

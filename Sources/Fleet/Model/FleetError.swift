@@ -53,7 +53,7 @@ public struct FleetError: Error, Sendable, CustomStringConvertible, LocalizedErr
         if let host { text += "\(host): " }
         if let step { text += "\(step): " }
         text += message
-        if let cause { text += " (cause: \((cause as? LocalizedError)?.errorDescription ?? String(describing: cause)))" }
+        if let cause { text += " (cause: \((cause as? any LocalizedError)?.errorDescription ?? String(describing: cause)))" }
         return text
     }
 

@@ -8,7 +8,8 @@ import Foundation
 /// come back as event lines prefixed with a per-run nonce; snippet output is captured in files
 /// and sent base64-encoded, so nothing a snippet prints can forge an event.
 ///
-/// The local side keeps stdin open while the program runs. A watchdog reads it: EOF means the
+/// The local side keeps stdin open while the program runs. A watchdog reads it (started only once
+/// the whole program has been read, or it would steal the program's tail): EOF means the
 /// local `ssh` died (Ctrl-C, link loss), and the watchdog kills the running snippet's group,
 /// because without a tty nothing else would stop a remote command.
 public enum RemoteProgram {
@@ -28,8 +29,10 @@ public enum RemoteProgram {
             text += "  fleet_task \(index) \(seconds(task.timeout)) || \(onFailure)\n"
         }
         text += "}\n"
-        // One line, parsed before it runs: the shell must not read stdin again after main.
-        text += "fleet_main; fleet_finish; exit 0\n"
+        // One line, parsed whole before it runs: by then the shell has read the entire program,
+        // so the watchdog started here sees nothing on stdin but the final EOF, and the shell
+        // never reads stdin again after main.
+        text += "fleet_watch; fleet_main; fleet_finish; exit 0\n"
         return text
     }
 
@@ -57,20 +60,22 @@ public enum RemoteProgram {
         umask 077
         D=$(mktemp -d /run/fleet.XXXXXX 2>/dev/null || mktemp -d /tmp/fleet.XXXXXX) || { fleet_emit fatal mktemp; exit 70; }
         fleet_emit hello $$
-        exec 3<&0
-        (
-          cat <&3 >/dev/null &
-          echo $! > "$D/cat"
-          wait $!
-          [ -e "$D/done" ] && exit 0
-          p=$(cat "$D/current" 2>/dev/null)
-          [ -n "$p" ] && kill -TERM -"$p" "$p" 2>/dev/null
-          kill -TERM $$ 2>/dev/null
-          sleep 2
-          [ -n "$p" ] && kill -KILL -"$p" "$p" 2>/dev/null
-          rm -rf "$D"
-        ) >/dev/null 2>&1 &
-        FLEET_WATCH=$!
+        fleet_watch() {
+          exec 3<&0
+          (
+            cat <&3 >/dev/null &
+            echo $! > "$D/cat"
+            wait $!
+            [ -e "$D/done" ] && exit 0
+            p=$(cat "$D/current" 2>/dev/null)
+            [ -n "$p" ] && kill -TERM -"$p" "$p" 2>/dev/null
+            kill -TERM $$ 2>/dev/null
+            sleep 2
+            [ -n "$p" ] && kill -KILL -"$p" "$p" 2>/dev/null
+            rm -rf "$D"
+          ) >/dev/null 2>&1 &
+          FLEET_WATCH=$!
+        }
         fleet_b64() { if [ -s "$1" ]; then base64 -w0 < "$1"; else printf -- -; fi; }
         fleet_ms() { date +%s%3N; }
         fleet_task() {
