@@ -16,6 +16,12 @@ public enum LocalShell {
         /// stdout then stderr, for evidence assertions.
         public var output: String { stdout + stderr }
         public var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
+        /// Creates a result.
+        public init(status: Int32, stdout: String, stderr: String) {
+            self.status = status
+            self.stdout = stdout
+            self.stderr = stderr
+        }
     }
 
     /// Runs `script` with `/bin/sh -c`.

@@ -5,7 +5,8 @@ extension Step {
     ///   the evidence lists each one that is not, with its status. No network access, so a
     ///   re-run stays fast.
     /// - Apply: `apt-get install -y --no-install-recommends` with `DEBIAN_FRONTEND=noninteractive`,
-    ///   keeping existing configuration files on conffile questions, and waiting at most 120 s
+    ///   keeping existing configuration files on conffile questions, never removing a package to
+    ///   resolve a conflict (`--no-remove`: it fails instead), and waiting at most 120 s
     ///   for the dpkg lock (`-o DPkg::Lock::Timeout=120`) instead of failing at once or forever.
     ///   `apt-get update` runs first only when no package list is younger than an hour, and once
     ///   more when the install fails for a stale or missing list (no candidate, 404).
@@ -35,7 +36,7 @@ extension Step {
             log=$(mktemp)
             trap 'rm -f -- "$log"' EXIT
             trap 'exit 130' INT TERM HUP
-            if apt_get install --no-install-recommends "$@" >"$log" 2>&1; then
+            if apt_get install --no-install-recommends --no-remove "$@" >"$log" 2>&1; then
               cat "$log"
               exit 0
             fi
@@ -43,7 +44,7 @@ extension Step {
             if grep -Eq 'Unable to locate package|has no installation candidate|404 +Not Found|Failed to fetch' "$log"; then
               echo "fleet: package lists look stale; running apt-get update and trying again"
               apt_get update
-              apt_get install --no-install-recommends "$@"
+              apt_get install --no-install-recommends --no-remove "$@"
             else
               exit 1
             fi
