@@ -1,0 +1,60 @@
+/// The ordered steps for each host of a run: a pure function of the inventory and filters.
+public struct Plan: Sendable, Equatable {
+    /// One device and its steps, in order.
+    public struct HostPlan: Sendable, Equatable {
+        /// The device.
+        public var device: Device
+        /// Its steps in run order.
+        public var steps: [Step]
+        /// Creates a host plan.
+        public init(device: Device, steps: [Step]) {
+            self.device = device
+            self.steps = steps
+        }
+    }
+
+    /// Hosts in inventory order.
+    public var hosts: [HostPlan]
+
+    /// Creates a plan from explicit host plans.
+    public init(hosts: [HostPlan]) { self.hosts = hosts }
+
+    /// Every secret any step carries.
+    public var secrets: [String] { hosts.flatMap { $0.steps.flatMap(\.secrets) } }
+
+    /// Builds the plan: each device's playbook steps, then its extra steps, filtered.
+    /// - Parameters:
+    ///   - playbook: the built-in steps for a device (empty for `playbook: none`).
+    ///   - limit: device names to keep; nil keeps all.
+    ///   - only: step ids to keep; nil keeps all.
+    ///   - skip: step ids to drop.
+    /// - Throws: ``FleetError`` `.usage` when a filter names a device or step id that does not
+    ///   exist (a typo must not silently turn a run into a no-op), or two steps of a device share an id.
+    public static func make(
+        inventory: Inventory, playbook: (Device) -> [Step], limit: Set<String>? = nil,
+        only: Set<String>? = nil, skip: Set<String> = []
+    ) throws -> Plan {
+        let names = Set(inventory.devices.map(\.name))
+        if let limit, let unknown = limit.subtracting(names).sorted().first {
+            throw FleetError(.usage, "--limit names `\(unknown)`, which is not a device of \(inventory.source) (devices: \(inventory.devices.map(\.name).joined(separator: ", ")))")
+        }
+        var allIds = Set<String>()
+        var hosts: [HostPlan] = []
+        for device in inventory.devices {
+            let extra = inventory.extraSteps.filter { $0.role == nil || $0.role == device.role }.map(\.step)
+            let steps = playbook(device) + extra
+            var seen = Set<String>()
+            for step in steps where !seen.insert(step.id).inserted {
+                throw FleetError(.usage, "two steps share the id `\(step.id)`; extra step ids must differ from the playbook's", host: device.name)
+            }
+            allIds.formUnion(seen)
+            guard limit?.contains(device.name) ?? true else { continue }
+            let kept = steps.filter { (only?.contains($0.id) ?? true) && !skip.contains($0.id) }
+            hosts.append(HostPlan(device: device, steps: kept))
+        }
+        for id in (only ?? []).union(skip).sorted() where !allIds.contains(id) {
+            throw FleetError(.usage, "no step has the id `\(id)` (see `fleet plan` for the ids)")
+        }
+        return Plan(hosts: hosts)
+    }
+}

@@ -1,0 +1,75 @@
+/// How one step ended on one host.
+public enum StepStatus: String, Sendable, Equatable, Codable, CaseIterable {
+    /// Already as desired; nothing done.
+    case ok
+    /// Applied and verified.
+    case changed
+    /// Dry run: would be applied.
+    case wouldChange = "would-change"
+    /// Check: not as desired.
+    case drift
+    /// Apply or verify failed, or a check could not run.
+    case failed
+    /// Not run because an earlier step on the host failed or the run was interrupted.
+    case skipped
+}
+
+/// The outcome of one step on one host.
+public struct StepResult: Sendable, Equatable {
+    /// The step id.
+    public var stepId: String
+    /// The step title.
+    public var title: String
+    /// How it ended.
+    public var status: StepStatus
+    /// What the host printed that explains the status (the check's evidence, apply's error).
+    public var evidence: String
+    /// Time spent on the host, milliseconds, all phases.
+    public var milliseconds: Int
+    /// The phase that decided a failure.
+    public var failedPhase: Phase?
+    /// Killed at its time-out.
+    public var timedOut: Bool
+
+    /// Creates a result.
+    public init(stepId: String, title: String, status: StepStatus, evidence: String = "", milliseconds: Int = 0,
+                failedPhase: Phase? = nil, timedOut: Bool = false) {
+        self.stepId = stepId
+        self.title = title
+        self.status = status
+        self.evidence = evidence
+        self.milliseconds = milliseconds
+        self.failedPhase = failedPhase
+        self.timedOut = timedOut
+    }
+}
+
+/// Everything that happened on one host.
+public struct HostReport: Sendable, Equatable {
+    /// The device name.
+    public var host: String
+    /// Step outcomes in plan order (for teardown, in undo order).
+    public var steps: [StepResult]
+    /// Set when the host could not be reached (or the connection dropped).
+    public var unreachable: String?
+    /// Set when the run on this host ended abnormally (privilege, protocol, interrupted).
+    public var error: String?
+    /// Wall time for the host, milliseconds.
+    public var milliseconds: Int
+    /// Remote execs used (the master connection not counted).
+    public var execs: Int
+
+    /// Creates a report.
+    public init(host: String, steps: [StepResult] = [], unreachable: String? = nil, error: String? = nil,
+                milliseconds: Int = 0, execs: Int = 0) {
+        self.host = host
+        self.steps = steps
+        self.unreachable = unreachable
+        self.error = error
+        self.milliseconds = milliseconds
+        self.execs = execs
+    }
+
+    /// Number of steps with `status`.
+    public func count(_ status: StepStatus) -> Int { steps.filter { $0.status == status }.count }
+}

@@ -1,0 +1,108 @@
+extension InventoryValidator {
+    static let tailscaleKeys = ["authKeyEnv", "authKeyFile", "repository", "suite", "hostname", "advertiseTags"]
+    static let flintlockKeys = [
+        "version", "firecrackerVersion", "grpcPort", "disk", "force", "artifactBaseURL", "sha256", "bridgeName",
+    ]
+
+    /// Reads `tailscale`. An auth key pasted anywhere in it is an error that never echoes the key.
+    func readTailscale(_ value: JSONValue, at path: JSONPath) -> TailscaleSettings? {
+        let leaked = reportAuthKeys(in: value, at: path)
+        guard let object = ObjectReader(value, at: path, allowedKeys: Self.tailscaleKeys, context: context) else {
+            return nil
+        }
+        // A field that holds a key has been reported; checking its syntax too would only repeat it.
+        func unless<T>(_ key: String, _ read: () -> T?) -> T? { leaked.contains(object.path(key)) ? nil : read() }
+
+        let hasEnv = object.contains("authKeyEnv"), hasFile = object.contains("authKeyFile")
+        if hasEnv == hasFile {
+            context.error(path, "expected exactly one of `authKeyEnv` (an environment variable name) or `authKeyFile` (a file path), found \(hasEnv ? "both" : "neither")")
+        }
+        let environment = unless("authKeyEnv") {
+            object.string("authKeyEnv", matching: InventoryPattern.environmentName, what: "environment variable name",
+                          rule: "letters, digits and '_', not starting with a digit, such as TS_AUTHKEY")
+        }
+        let file = unless("authKeyFile") { object.string("authKeyFile") }
+        if file?.isEmpty == true {
+            context.error(object.path("authKeyFile"), "expected the path of a file holding the auth key, found an empty string")
+        }
+        let repository = unless("repository") {
+            object.string("repository", matching: InventoryPattern.url, what: "URL", rule: InventoryPattern.urlRule)
+        }
+        let suite = unless("suite") {
+            object.string("suite", matching: InventoryPattern.suite, what: "apt suite",
+                          rule: "lowercase letters, digits or '-', such as bookworm")
+        }
+        let hostname = unless("hostname") {
+            object.string("hostname", matching: InventoryPattern.name, what: "Tailscale host name",
+                          rule: InventoryPattern.nameRule)
+        }
+        let tags = object.array("advertiseTags")?.compactMap { element -> String? in
+            guard !leaked.contains(element.path) else { return nil }
+            return context.string(element.value, at: element.path, matching: InventoryPattern.tag, what: "Tailscale tag",
+                                  rule: "\"tag:\" followed by lowercase letters, digits or '-', such as tag:lm")
+        }
+        let source: TailscaleSettings.AuthKeySource? =
+            hasEnv && hasFile ? nil : environment.map { .environment($0) } ?? file.map { .file($0) }
+        guard let source else { return nil }
+        let defaults = TailscaleSettings(authKey: source)
+        return TailscaleSettings(authKey: source, repository: repository ?? defaults.repository, suite: suite,
+                                 hostname: hostname, advertiseTags: tags ?? [])
+    }
+
+    /// Reports every string or key under `value` that looks like an auth key; returns their paths.
+    private func reportAuthKeys(in value: JSONValue, at path: JSONPath) -> Set<JSONPath> {
+        let advice = "looks like a Tailscale auth key; put the key in an environment variable (authKeyEnv) or a file (authKeyFile), never in the inventory"
+        switch value {
+        case .string(let text) where ValidationContext.looksLikeAuthKey(text):
+            context.error(path, advice)
+            return [path]
+        case .object(let members):
+            // A key *name* that looks like an auth key is reported by the unknown-key check.
+            return members.reduce(into: []) { found, member in
+                found.formUnion(reportAuthKeys(in: member.value, at: path.appending(member.key)))
+            }
+        case .array(let elements):
+            return elements.enumerated().reduce(into: []) { found, element in
+                found.formUnion(reportAuthKeys(in: element.element, at: path.appending(index: element.offset)))
+            }
+        default:
+            return []
+        }
+    }
+
+    /// Reads `flintlock`.
+    func readFlintlock(_ value: JSONValue, at path: JSONPath) -> FlintlockSettings? {
+        guard let object = ObjectReader(value, at: path, allowedKeys: Self.flintlockKeys, context: context) else {
+            return nil
+        }
+        let defaults = FlintlockSettings(version: "", firecrackerVersion: "", disk: "", flintlockdSHA256: "",
+                                         firecrackerSHA256: "")
+        let version = object.string("version", required: true, matching: InventoryPattern.releaseTag,
+                                    what: "release tag", rule: InventoryPattern.releaseTagRule)
+        let firecrackerVersion = object.string("firecrackerVersion", required: true, matching: InventoryPattern.releaseTag,
+                                               what: "release tag", rule: InventoryPattern.releaseTagRule)
+        let grpcPort = object.integer("grpcPort", in: 1...65535, expected: "a port from 1 to 65535")
+        let disk = object.string("disk", required: true, matching: InventoryPattern.disk, what: "block device",
+                                 rule: "a path under /dev/ of letters, digits, '/', '_' or '-', such as /dev/sdb")
+        let force = object.bool("force")
+        let baseURL = object.string("artifactBaseURL", matching: InventoryPattern.url, what: "URL",
+                                    rule: InventoryPattern.urlRule)
+        var digests: [String: String] = [:]
+        if let sha256 = object.object("sha256", required: true, allowedKeys: ["flintlockd", "firecracker"]) {
+            for key in ["flintlockd", "firecracker"] {
+                digests[key] = sha256.string(key, required: true, matching: InventoryPattern.sha256,
+                                             what: "sha256 digest", rule: "64 lowercase hexadecimal digits")
+            }
+        }
+        let bridge = object.string("bridgeName", matching: InventoryPattern.bridgeName, what: "bridge name",
+                                   rule: "1 to 15 letters, digits, '_' or '-'")
+        guard let version, let firecrackerVersion, let disk, let flintlockd = digests["flintlockd"],
+            let firecracker = digests["firecracker"]
+        else { return nil }
+        return FlintlockSettings(
+            version: version, firecrackerVersion: firecrackerVersion, grpcPort: grpcPort ?? defaults.grpcPort,
+            disk: disk, force: force ?? defaults.force, artifactBaseURL: baseURL ?? defaults.artifactBaseURL,
+            flintlockdSHA256: flintlockd, firecrackerSHA256: firecracker,
+            networkMode: bridge.map { .bridge($0) } ?? .macvtap)
+    }
+}

@@ -1,0 +1,128 @@
+/// Turns a parsed inventory document into an ``Inventory``, reporting every problem it finds.
+///
+/// It works in two passes. The first reads each section into a draft, checking types, syntax
+/// and the rules local to one value. The second checks what only makes sense across sections
+/// (the address plan, one hub, unique names), using whatever the first pass could read, so an
+/// error in one place does not hide the errors elsewhere.
+struct InventoryValidator {
+    /// Where diagnostics go.
+    let context: ValidationContext
+
+    static let topLevelKeys = [
+        "$schema", "playbook", "ssh", "network", "devices", "nat", "dhcp", "tailscale", "flintlock", "extraSteps",
+    ]
+    static let sshKeys = ["user", "port", "identityFile"]
+
+    /// Validates a whole document; nil when any error was reported.
+    func validate(_ document: JSONValue) -> Inventory? {
+        guard case .object = document else {
+            context.error(.root, "expected the top level to be a JSON object, found \(document.kindDescription)")
+            return nil
+        }
+        guard let top = ObjectReader(document, at: .root, allowedKeys: Self.topLevelKeys, context: context) else {
+            return nil
+        }
+        _ = top.string("$schema")
+        let choices = PlaybookChoice.allCases.map(\.rawValue)
+        // Nil when the value is wrong: then the rules that depend on the playbook are skipped
+        // rather than guessed, which would only add noise to the one real error.
+        let playbook: PlaybookChoice? =
+            top.contains("playbook")
+            ? top.choice("playbook", from: choices, what: "playbook").flatMap(PlaybookChoice.init(rawValue:))
+            : .liquidMetal
+        let ssh = top.object("ssh", allowedKeys: Self.sshKeys).map(readSSH) ?? SSHSettings()
+
+        var network: NetworkDraft?
+        if playbook == .liquidMetal {
+            let reason = "the liquid-metal playbook builds the VLAN from it"
+            network = top.required("network", because: reason).flatMap { readNetwork($0, at: top.path("network")) }
+        } else if let value = top.value("network") {
+            network = readNetwork(value, at: top.path("network"))
+        }
+        let devices = top.array("devices", required: true).map {
+            readDevices($0, at: top.path("devices"), requireVLANAddress: playbook == .liquidMetal)
+        }
+        let nat = top.object("nat", allowedKeys: ["backend"]).map(readNAT)
+        let dhcp = top.object("dhcp", allowedKeys: ["backend", "defaultLeaseTime", "maxLeaseTime"]).map(readDHCP)
+        let tailscale = top.value("tailscale").flatMap { readTailscale($0, at: top.path("tailscale")) }
+        let flintlock = top.value("flintlock").flatMap { readFlintlock($0, at: top.path("flintlock")) }
+        let extraSteps = top.array("extraSteps").map { readExtraSteps($0) } ?? []
+
+        if let devices {
+            checkTopology(devices, defaults: ssh, at: top.path("devices"))
+            if let network { checkAddressPlan(network, devices: devices) }
+        }
+        warnAboutUnusedSections(top, playbook: playbook, devices: devices ?? [])
+
+        guard !context.hasErrors else { return nil }
+        guard let devices, let playbook else {
+            context.error(.root, "internal error: the inventory is incomplete but no problem was reported")
+            return nil
+        }
+        return Inventory(
+            source: context.file, playbook: playbook, ssh: ssh,
+            devices: devices.compactMap { $0.device(defaults: ssh) },
+            network: network?.network, nat: nat ?? NATSettings(), dhcp: dhcp ?? DHCPSettings(),
+            tailscale: tailscale, flintlock: flintlock, extraSteps: extraSteps)
+    }
+
+    /// `ssh` at the top level or on a device; unset fields stay nil for merging.
+    func readSSH(_ object: ObjectReader) -> SSHSettings {
+        let user = object.string(
+            "user", matching: InventoryPattern.sshUser, what: "SSH user", rule: InventoryPattern.sshUserRule)
+        let port = object.integer("port", in: 1...65535, expected: "a port from 1 to 65535")
+        var identityFile: String?
+        if let path = object.string("identityFile") {
+            if path.isEmpty {
+                context.error(object.path("identityFile"), "expected the path of a private key file, found an empty string")
+            } else if path.utf8.count > 4096 {
+                context.error(object.path("identityFile"), "is \(path.utf8.count) bytes long; expected a path of at most 4096 bytes")
+            } else {
+                identityFile = path
+            }
+        }
+        return SSHSettings(user: user, port: port, identityFile: identityFile)
+    }
+
+    /// `nat`.
+    func readNAT(_ object: ObjectReader) -> NATSettings {
+        let backend = object.choice("backend", from: NATSettings.Backend.allCases.map(\.rawValue), what: "NAT backend")
+        return NATSettings(backend: backend.flatMap(NATSettings.Backend.init(rawValue:)) ?? .firewalld)
+    }
+
+    /// `dhcp`: lease times are positive and the maximum is not below the default.
+    func readDHCP(_ object: ObjectReader) -> DHCPSettings {
+        let defaults = DHCPSettings()
+        let backend = object.choice("backend", from: DHCPSettings.Backend.allCases.map(\.rawValue), what: "DHCP backend")
+        let expected = "a positive number of seconds"
+        let defaultLease = object.integer("defaultLeaseTime", in: 1...Int.max, expected: expected)
+        let maxLease = object.integer("maxLeaseTime", in: 1...Int.max, expected: expected)
+        let effectiveDefault = defaultLease ?? defaults.defaultLeaseTime
+        let effectiveMax = maxLease ?? defaults.maxLeaseTime
+        if effectiveMax < effectiveDefault, defaultLease != nil || maxLease != nil {
+            if let maxLease {
+                let source = defaultLease == nil ? " (the default)" : ""
+                context.error(object.path("maxLeaseTime"),
+                              "\(maxLease) is less than dhcp.defaultLeaseTime \(effectiveDefault)\(source); expected at least that")
+            } else {
+                context.error(object.path("defaultLeaseTime"),
+                              "\(effectiveDefault) is more than dhcp.maxLeaseTime \(effectiveMax) (the default); expected at most that")
+            }
+        }
+        return DHCPSettings(backend: backend.flatMap(DHCPSettings.Backend.init(rawValue:)) ?? defaults.backend,
+                            defaultLeaseTime: effectiveDefault, maxLeaseTime: effectiveMax)
+    }
+
+    /// Warns about sections that will have no effect, which usually means a mistake elsewhere.
+    private func warnAboutUnusedSections(_ top: ObjectReader, playbook: PlaybookChoice?, devices: [DeviceDraft]) {
+        if playbook == PlaybookChoice.none {
+            for key in ["nat", "dhcp", "tailscale", "flintlock"] where top.contains(key) {
+                context.warning(top.path(key), "ignored: the \"none\" playbook runs only extraSteps")
+            }
+        } else if playbook == .liquidMetal, top.contains("flintlock"), !devices.isEmpty,
+            devices.allSatisfy({ $0.role != nil }), !devices.contains(where: { $0.role == .host })
+        {
+            context.warning(top.path("flintlock"), "ignored: no device has role \"host\", so flintlock goes nowhere")
+        }
+    }
+}

@@ -1,0 +1,117 @@
+/// Typed reads of single JSON values. Each returns nil after reporting what was wrong, so callers
+/// can carry on and find the next problem instead of stopping at the first.
+extension ValidationContext {
+    /// Which characters a string may hold.
+    enum TextKind {
+        /// One line: no control characters and no line breaks (names, paths, titles).
+        case line
+        /// Free text that may span lines (file content, user shell commands): only NUL is refused,
+        /// because neither a file written through the shell nor `sh -c` can carry it.
+        case multiline
+    }
+
+    /// A string, checked for the characters `kind` forbids.
+    func string(_ value: JSONValue, at path: JSONPath, kind: TextKind = .line) -> String? {
+        guard case .string(let text) = value else {
+            error(path, "expected a string, found \(value.kindDescription)")
+            return nil
+        }
+        if text.unicodeScalars.contains("\0") {
+            error(path, "contains a NUL character (\\u0000), which no file or command can carry")
+            return nil
+        }
+        guard kind == .line else { return text }
+        if text.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
+            error(path, "\(ValidationContext.shown(text)) contains a line break; expected a single line")
+            return nil
+        }
+        if let control = text.unicodeScalars.first(where: ValidationContext.isControl) {
+            let digits = String(control.value, radix: 16, uppercase: true)
+            let code = String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+            error(path, "\(ValidationContext.shown(text)) contains the control character U+\(code); expected printable text")
+            return nil
+        }
+        return text
+    }
+
+    /// A single-line string that must match `pattern` in full.
+    ///
+    /// - Parameters:
+    ///   - what: the noun for the message, "device name".
+    ///   - rule: the pattern in words, "1 to 63 lowercase letters, digits or '-'".
+    func string(_ value: JSONValue, at path: JSONPath, matching pattern: String, what: String,
+                rule: String) -> String? {
+        guard let text = string(value, at: path) else { return nil }
+        guard matches(text, pattern) else {
+            error(path, "\(ValidationContext.shown(text)) is not a valid \(what); expected \(rule)")
+            return nil
+        }
+        return text
+    }
+
+    /// One of a fixed set of strings.
+    func choice(_ value: JSONValue, at path: JSONPath, from choices: [String], what: String) -> String? {
+        guard let text = string(value, at: path) else { return nil }
+        guard choices.contains(text) else {
+            error(path, "unknown \(what) \(ValidationContext.shown(text)); expected \(ValidationContext.list(choices))")
+            return nil
+        }
+        return text
+    }
+
+    /// An integer literal inside `range`.
+    ///
+    /// - Parameter expected: the whole expectation, "a VLAN id from 1 to 4094".
+    func integer(_ value: JSONValue, at path: JSONPath, in range: ClosedRange<Int>, expected: String) -> Int? {
+        guard case .number(let literal) = value else {
+            error(path, "expected an integer, found \(value.kindDescription)")
+            return nil
+        }
+        guard let parsed = value.integerLiteral else {
+            error(path, "expected an integer, found \(literal)")
+            return nil
+        }
+        guard let number = parsed, range.contains(number) else {
+            error(path, "expected \(expected), found \(literal)")
+            return nil
+        }
+        return number
+    }
+
+    /// `true` or `false`.
+    func bool(_ value: JSONValue, at path: JSONPath) -> Bool? {
+        guard case .bool(let flag) = value else {
+            error(path, "expected true or false, found \(value.kindDescription)")
+            return nil
+        }
+        return flag
+    }
+
+    /// A strict dotted-quad IPv4 address.
+    func ipv4(_ value: JSONValue, at path: JSONPath) -> IPv4Address? {
+        guard let text = string(value, at: path) else { return nil }
+        if let address = IPv4Address(text) { return address }
+        if let mapped = InventoryPattern.ipv4MappedSuffix(text) {
+            error(path, "\(ValidationContext.shown(text)) is an IPv4-mapped IPv6 address; write the plain IPv4 address \(mapped)")
+        } else {
+            error(path, "\(ValidationContext.shown(text)) is not a valid IPv4 address; expected four decimal numbers from 0 to 255 without leading zeros, such as 192.168.10.2")
+        }
+        return nil
+    }
+
+    /// The elements of an array, each with its path.
+    func array(_ value: JSONValue, at path: JSONPath) -> [(path: JSONPath, value: JSONValue)]? {
+        guard case .array(let elements) = value else {
+            error(path, "expected an array, found \(value.kindDescription)")
+            return nil
+        }
+        return elements.enumerated().map { (path.appending(index: $0.offset), $0.element) }
+    }
+
+    /// `"a"`, `"a" or "b"`, `"a", "b" or "c"`.
+    static func list(_ choices: [String]) -> String {
+        let quoted = choices.map { "\"\($0)\"" }
+        guard let last = quoted.last else { return "" }
+        return quoted.count == 1 ? last : quoted.dropLast().joined(separator: ", ") + " or " + last
+    }
+}

@@ -1,0 +1,71 @@
+/// The human-readable lines of a run: pure functions from events to text.
+public enum HumanFormat {
+    /// At most this many lines of evidence are shown per step; the run log has all of it.
+    public static let evidenceLines = 40
+
+    /// The line(s) an event prints, or nil for events that print nothing at this verbosity.
+    public static func lines(for event: RunEvent, style: Style, verbose: Bool = false) -> String? {
+        switch event {
+        case .runStarted(let mode, let hosts):
+            let note: String
+            switch mode {
+            case .dryRun: note = " (dry run: nothing will be changed)"
+            case .check: note = " (verify only: nothing will be changed)"
+            case .up, .teardown: note = ""
+            }
+            return style.bold("fleet \(mode.rawValue): \(hosts.count) host\(hosts.count == 1 ? "" : "s")") + note
+        case .stepFinished(let host, let result):
+            return stepLine(host: host, result, style: style, verbose: verbose)
+        case .hostFinished(let report):
+            return hostLine(report, style: style)
+        case .connecting, .phaseStarted, .stepStarted, .runFinished:
+            return nil
+        }
+    }
+
+    static func stepLine(host: String, _ result: StepResult, style: Style, verbose: Bool) -> String? {
+        let label: String
+        switch result.status {
+        case .ok:
+            guard verbose else { return nil }
+            label = style.green("ok")
+        case .changed: label = style.yellow("changed")
+        case .wouldChange: label = style.yellow("would change")
+        case .drift: label = style.red("DRIFT")
+        case .failed: label = style.red(result.timedOut ? "TIMED OUT" : "FAILED")
+        case .skipped: return nil
+        }
+        var text = "\(host) | \(label) | \(result.stepId) — \(result.title)"
+        if result.milliseconds > 0 { text += style.dim(" (\(seconds(result.milliseconds)))") }
+        let shown = result.status == .ok ? "" : result.evidence
+        if !shown.isEmpty { text += "\n" + indent(shown) }
+        return text
+    }
+
+    static func hostLine(_ report: HostReport, style: Style) -> String {
+        if let unreachable = report.unreachable {
+            return "\(report.host) | \(style.red("UNREACHABLE")) | \(unreachable)"
+        }
+        if let error = report.error {
+            return "\(report.host) | \(style.red("ERROR")) | \(error)"
+        }
+        let parts = StepStatus.allCases.compactMap { status -> String? in
+            let count = report.count(status)
+            return count == 0 ? nil : "\(count) \(status.rawValue)"
+        }
+        return style.dim("\(report.host) | done: \(parts.isEmpty ? "no steps" : parts.joined(separator: ", ")) in \(seconds(report.milliseconds))")
+    }
+
+    /// Evidence indented under its step, cut to ``evidenceLines``.
+    static func indent(_ text: String) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var shown = lines.prefix(evidenceLines).map { "    \($0)" }
+        if lines.count > evidenceLines { shown.append("    … \(lines.count - evidenceLines) more lines in the run log") }
+        return shown.joined(separator: "\n")
+    }
+
+    /// `1.2s`, or `350ms` under a second.
+    public static func seconds(_ milliseconds: Int) -> String {
+        milliseconds < 1000 ? "\(milliseconds)ms" : "\(milliseconds / 1000).\(milliseconds % 1000 / 100)s"
+    }
+}

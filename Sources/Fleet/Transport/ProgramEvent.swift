@@ -1,0 +1,85 @@
+import Foundation
+
+/// One line of the remote program's event stream (see ``RemoteProgram``).
+public enum ProgramEvent: Sendable, Equatable {
+    /// The program runs as root with this pid.
+    case hello(pid: Int)
+    /// Task `index` started.
+    case started(Int)
+    /// Task ended.
+    case finished(TaskResult)
+    /// All tasks the program meant to run have run.
+    case done
+    /// The program could not run at all (`not-root`, `mktemp`).
+    case fatal(String)
+
+    /// Parses one line; nil for lines that are not events of this run (wrong nonce, noise).
+    public static func parse(_ line: Substring, nonce: String) -> ProgramEvent? {
+        let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+        guard fields.count >= 2, fields[0] == nonce else { return nil }
+        switch fields[1] {
+        case "hello" where fields.count == 3:
+            return Int(fields[2]).map { .hello(pid: $0) }
+        case "start" where fields.count == 3:
+            return Int(fields[2]).map { .started($0) }
+        case "end" where fields.count == 8:
+            guard let index = Int(fields[2]), let status = Int32(fields[3]), let ms = Int(fields[4]) else { return nil }
+            return .finished(TaskResult(index: index, status: status, stdout: decode(fields[6]),
+                                        stderr: decode(fields[7]), milliseconds: ms, timedOut: fields[5] == "1"))
+        case "done":
+            return .done
+        case "fatal":
+            return .fatal(fields.dropFirst(2).joined(separator: " "))
+        default:
+            return nil
+        }
+    }
+
+    static func decode(_ field: Substring) -> String {
+        guard field != "-", let data = Data(base64Encoded: String(field)) else { return "" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Splits a byte stream into lines and turns them into ``ProgramEvent``s as they arrive.
+/// Thread-safe: chunks may come from a DispatchIO queue while the caller reads the results.
+public final class ProgramEventStream: @unchecked Sendable {
+    private let lock = NSLock()
+    private var buffer = Data()
+    private var events: [ProgramEvent] = []
+    private var noise = Data()
+    private let nonce: String
+    private let handler: @Sendable (ProgramEvent) -> Void
+
+    /// Creates a stream that calls `handler` for each event, in order.
+    public init(nonce: String, handler: @escaping @Sendable (ProgramEvent) -> Void) {
+        self.nonce = nonce
+        self.handler = handler
+    }
+
+    /// Feeds a chunk of stdout.
+    public func feed(_ chunk: Data) {
+        var parsed: [ProgramEvent] = []
+        lock.lock()
+        buffer.append(chunk)
+        while let newline = buffer.firstIndex(of: 0x0A) {
+            let line = buffer[buffer.startIndex..<newline]
+            buffer.removeSubrange(buffer.startIndex...newline)
+            let text = String(decoding: line, as: UTF8.self)
+            if let event = ProgramEvent.parse(text[...], nonce: nonce) {
+                parsed.append(event)
+            } else if noise.count < 65536 {
+                noise.append(line)
+                noise.append(0x0A)
+            }
+        }
+        events.append(contentsOf: parsed)
+        lock.unlock()
+        parsed.forEach(handler)
+    }
+
+    /// Every event seen so far.
+    public var received: [ProgramEvent] { lock.withLock { events } }
+    /// Stdout lines that were not events (a chatty login shell, a broken program).
+    public var unparsed: String { lock.withLock { String(decoding: noise + buffer, as: UTF8.self) } }
+}

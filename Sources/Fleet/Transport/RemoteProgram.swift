@@ -1,0 +1,101 @@
+import Foundation
+
+/// Renders a ``Batch`` into the one POSIX `sh` program that runs it on the host.
+///
+/// The program arrives on stdin (never in argv, so secrets inside snippets stay out of `ps`),
+/// writes each snippet to a private temp dir, and runs each under coreutils `timeout`, which puts
+/// the snippet in its own process group and kills the whole group at the time limit. Results
+/// come back as event lines prefixed with a per-run nonce; snippet output is captured in files
+/// and sent base64-encoded, so nothing a snippet prints can forge an event.
+///
+/// The local side keeps stdin open while the program runs. A watchdog reads it: EOF means the
+/// local `ssh` died (Ctrl-C, link loss), and the watchdog kills the running snippet's group,
+/// because without a tty nothing else would stop a remote command.
+public enum RemoteProgram {
+    /// Builds the program text for `batch`, tagging events with `nonce`.
+    public static func render(_ batch: Batch, nonce: String) -> String {
+        let delimiter = "FLEET_\(nonce)_EOF"
+        var text = prologue(nonce: nonce)
+        for (index, task) in batch.tasks.enumerated() {
+            text += "cat > \"$D/\(index).sh\" <<'\(delimiter)'\n"
+            text += task.script
+            if !task.script.hasSuffix("\n") { text += "\n" }
+            text += "\(delimiter)\n"
+        }
+        text += "fleet_main() {\n"
+        for (index, task) in batch.tasks.enumerated() {
+            let onFailure = batch.stopOnFailure ? "return 0" : ":"
+            text += "  fleet_task \(index) \(seconds(task.timeout)) || \(onFailure)\n"
+        }
+        text += "}\n"
+        // One line, parsed before it runs: the shell must not read stdin again after main.
+        text += "fleet_main; fleet_finish; exit 0\n"
+        return text
+    }
+
+    /// A fresh random nonce, or a longer one if a snippet happens to contain it.
+    public static func nonce(avoiding batch: Batch) -> String {
+        while true {
+            var generator = SystemRandomNumberGenerator()
+            let candidate = (0..<16).map { _ in String(generator.next() % 16, radix: 16) }.joined()
+            if !batch.tasks.contains(where: { $0.script.contains(candidate) }) { return candidate }
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        let (s, atto) = duration.components
+        let millis = atto / 1_000_000_000_000_000
+        return millis == 0 ? "\(s)" : "\(s).\(String(format: "%03d", Int(millis)))"
+    }
+
+    private static func prologue(nonce: String) -> String {
+        """
+        export LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+        N=\(nonce)
+        fleet_emit() { printf '%s %s\\n' "$N" "$*"; }
+        [ "$(id -u)" = 0 ] || { fleet_emit fatal not-root; exit 70; }
+        umask 077
+        D=$(mktemp -d /run/fleet.XXXXXX 2>/dev/null || mktemp -d /tmp/fleet.XXXXXX) || { fleet_emit fatal mktemp; exit 70; }
+        fleet_emit hello $$
+        exec 3<&0
+        (
+          cat <&3 >/dev/null &
+          echo $! > "$D/cat"
+          wait $!
+          [ -e "$D/done" ] && exit 0
+          p=$(cat "$D/current" 2>/dev/null)
+          [ -n "$p" ] && kill -TERM -"$p" "$p" 2>/dev/null
+          kill -TERM $$ 2>/dev/null
+          sleep 2
+          [ -n "$p" ] && kill -KILL -"$p" "$p" 2>/dev/null
+          rm -rf "$D"
+        ) >/dev/null 2>&1 &
+        FLEET_WATCH=$!
+        fleet_b64() { if [ -s "$1" ]; then base64 -w0 < "$1"; else printf -- -; fi; }
+        fleet_ms() { date +%s%3N; }
+        fleet_task() {
+          fleet_emit start "$1"
+          s=$(fleet_ms)
+          timeout -k 5 "$2" /bin/sh "$D/$1.sh" </dev/null >"$D/$1.out" 2>"$D/$1.err" &
+          echo $! > "$D/current"
+          wait $!; rc=$?
+          : > "$D/current"
+          ms=$(( $(fleet_ms) - s ))
+          to=0
+          if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then [ "$ms" -ge "$(( ${2%.*} * 1000 ))" ] && to=1; fi
+          fleet_emit end "$1" "$rc" "$ms" "$to" "$(fleet_b64 "$D/$1.out")" "$(fleet_b64 "$D/$1.err")"
+          return "$rc"
+        }
+        fleet_finish() {
+          : > "$D/done"
+          fleet_emit done
+          while [ ! -s "$D/cat" ]; do sleep 0.01; done
+          kill "$(cat "$D/cat")" 2>/dev/null
+          wait "$FLEET_WATCH"
+          rm -rf "$D"
+        }
+        trap 'rm -rf "$D"' EXIT
+
+        """
+    }
+}

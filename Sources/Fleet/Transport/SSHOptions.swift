@@ -1,0 +1,80 @@
+/// How fleet drives the system `ssh`. Everything the user's `~/.ssh/config` can say still
+/// applies; these are only the settings fleet must pin for unattended parallel runs.
+public struct SSHOptions: Sendable, Equatable {
+    /// Host-key policy.
+    public enum HostKeyPolicy: String, Sendable, Equatable {
+        /// Accept and remember unknown keys, refuse changed ones (OpenSSH `accept-new`).
+        case acceptNew = "accept-new"
+        /// Refuse unknown keys too (`yes`).
+        case strict = "yes"
+    }
+
+    /// The `ssh` executable.
+    public var executable: String
+    /// `-F` config file; nil uses the user's default.
+    public var configFile: String?
+    /// Host-key policy; never "no".
+    public var hostKeys: HostKeyPolicy
+    /// `ConnectTimeout`, seconds.
+    public var connectTimeout: Int
+    /// `ServerAliveInterval`, seconds; with `ServerAliveCountMax` 3 a dead link is noticed in 3×.
+    public var serverAliveInterval: Int
+
+    /// Creates options.
+    public init(executable: String = "/usr/bin/ssh", configFile: String? = nil, hostKeys: HostKeyPolicy = .acceptNew,
+                connectTimeout: Int = 10, serverAliveInterval: Int = 5) {
+        self.executable = executable
+        self.configFile = configFile
+        self.hostKeys = hostKeys
+        self.connectTimeout = connectTimeout
+        self.serverAliveInterval = serverAliveInterval
+    }
+
+    /// Options common to the master and every exec. Each value is one argv element: nothing here
+    /// passes through a local shell.
+    func common(for device: Device, controlPath: String) -> [String] {
+        var args: [String] = []
+        if let configFile { args += ["-F", configFile] }
+        args += [
+            "-o", "BatchMode=yes",
+            "-o", "ConnectTimeout=\(connectTimeout)",
+            "-o", "ServerAliveInterval=\(serverAliveInterval)",
+            "-o", "ServerAliveCountMax=3",
+            "-o", "StrictHostKeyChecking=\(hostKeys.rawValue)",
+            "-o", "ControlPath=\(controlPath)",
+        ]
+        if let user = device.ssh.user { args += ["-l", user] }
+        if let port = device.ssh.port { args += ["-p", String(port)] }
+        if let identity = device.ssh.identityFile {
+            args += ["-i", Self.expandTilde(identity), "-o", "IdentitiesOnly=yes"]
+        }
+        return args
+    }
+
+    /// argv of the master connection: no command, no stdin, stays in the foreground as fleet's
+    /// child (not `-f`: a daemonised master escapes teardown).
+    public func masterArguments(for device: Device, controlPath: String) -> [String] {
+        [executable] + common(for: device, controlPath: controlPath)
+            + ["-o", "ControlMaster=yes", "-o", "ControlPersist=no", "-N", "-n", "--", device.address]
+    }
+
+    /// argv of one exec over the master. The remote command is fixed text; the program comes on stdin.
+    public func execArguments(for device: Device, controlPath: String) -> [String] {
+        let shell = (device.ssh.user ?? "root") == "root" ? "/bin/sh -s" : "sudo -n /bin/sh -s"
+        return [executable] + common(for: device, controlPath: controlPath)
+            + ["-o", "ControlMaster=no", "-T", "--", device.address, shell]
+    }
+
+    /// argv asking the master to exit.
+    public func exitArguments(for device: Device, controlPath: String) -> [String] {
+        [executable] + common(for: device, controlPath: controlPath) + ["-O", "exit", "--", device.address]
+    }
+
+    static func expandTilde(_ path: String) -> String {
+        guard path.hasPrefix("~/") else { return path }
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? "/root"
+        return home + path.dropFirst(1)
+    }
+}
+
+import Foundation

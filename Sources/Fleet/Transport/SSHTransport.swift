@@ -1,0 +1,99 @@
+import Foundation
+
+/// The real transport: the system `ssh`, one explicit ControlMaster per device, one exec per batch.
+public final class SSHTransport: Transport, @unchecked Sendable {
+    private let options: SSHOptions
+    /// Private directory for control sockets; short, so paths stay under macOS's 104-byte limit.
+    private let controlDirectory: String
+    private let counter = Locked(0)
+
+    /// Creates the transport and its private control-socket directory.
+    /// - Throws: ``FleetError`` `.local` when the directory cannot be made.
+    public init(options: SSHOptions = SSHOptions()) throws {
+        self.options = options
+        var template = Array("/tmp/fleet-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw FleetError(.local, "cannot create a private directory for ssh control sockets in /tmp")
+        }
+        controlDirectory = String(cString: made)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: controlDirectory) }
+
+    public func connect(to device: Device) async throws -> any Session {
+        let index = counter.mutate { value -> Int in
+            value += 1
+            return value
+        }
+        let path = "\(controlDirectory)/\(index)"
+        let argv = options.masterArguments(for: device, controlPath: path)
+        let master = ChildProcess(argv[0], Array(argv.dropFirst()))
+        try await master.start()
+        let deadline = ContinuousClock.now + .seconds(options.connectTimeout * 3 + 5)
+        while !FileManager.default.fileExists(atPath: path) {
+            if master.hasExited || ContinuousClock.now > deadline || Task.isCancelled {
+                master.terminate(grace: .milliseconds(500))
+                let output = await master.wait()
+                let stderr = String(decoding: output.stderr, as: UTF8.self)
+                if Task.isCancelled { throw FleetError(.cancelled, "interrupted while connecting", host: device.name) }
+                throw FleetError(.unreachable, Self.explain(stderr, device: device, timedOut: ContinuousClock.now > deadline), host: device.name)
+            }
+            try? await Task.sleep(for: .milliseconds(15))
+        }
+        return SSHSession(device: device, options: options, controlPath: path, master: master)
+    }
+
+    /// Turns ssh's stderr into a message that says what to do.
+    static func explain(_ stderr: String, device: Device, timedOut: Bool) -> String {
+        let text = stderr.split(separator: "\n").filter { !$0.hasPrefix("Warning: Permanently added") }
+            .joined(separator: "; ").trimmingCharacters(in: .whitespaces)
+        if stderr.contains("REMOTE HOST IDENTIFICATION HAS CHANGED") {
+            return "the host key of \(device.address) has CHANGED since it was recorded in known_hosts; "
+                + "if the machine was reinstalled, remove the old key with `ssh-keygen -R \(device.address)` and run again"
+        }
+        if stderr.contains("Host key verification failed") {
+            return "the host key of \(device.address) is not known and --strict-host-keys is set; "
+                + "add it first (`ssh-keyscan \(device.address) >> ~/.ssh/known_hosts`, after checking its fingerprint)"
+        }
+        if stderr.contains("Permission denied") {
+            return "authentication failed for \(device.address): \(text)"
+        }
+        if text.isEmpty { return timedOut ? "no connection to \(device.address) in time" : "ssh to \(device.address) failed" }
+        return text
+    }
+}
+
+/// One device's connection: the master process and its control socket.
+final class SSHSession: Session, @unchecked Sendable {
+    let device: Device
+    let options: SSHOptions
+    let controlPath: String
+    let master: ChildProcess
+    private let closed = Locked(false)
+
+    init(device: Device, options: SSHOptions, controlPath: String, master: ChildProcess) {
+        self.device = device
+        self.options = options
+        self.controlPath = controlPath
+        self.master = master
+    }
+
+    func run(_ batch: Batch, onEvent: @escaping @Sendable (BatchEvent) -> Void) async throws -> [TaskResult] {
+        try await ProgramRunner.run(batch, command: options.execArguments(for: device, controlPath: controlPath),
+                                    host: device.name, connectionLost: 255, onEvent: onEvent)
+    }
+
+    func close() async {
+        let first = closed.mutate { value -> Bool in
+            defer { value = true }
+            return !value
+        }
+        guard first else { return }
+        if !master.hasExited {
+            let argv = options.exitArguments(for: device, controlPath: controlPath)
+            _ = try? await LocalProcess.run(argv[0], Array(argv.dropFirst()), timeout: .seconds(3))
+        }
+        master.terminate(grace: .milliseconds(500))
+        _ = await master.wait()
+    }
+}

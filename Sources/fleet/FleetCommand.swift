@@ -1,0 +1,90 @@
+import Fleet
+import Foundation
+import Playbooks
+
+/// The `fleet` command: parse, validate, call the library, render, pick the exit code.
+enum FleetCommand {
+    static let version = "0.1.0"
+
+    static func run(_ arguments: [String]) async -> Int32 {
+        let invocation: Invocation
+        do {
+            invocation = try Invocation.parse(arguments)
+        } catch {
+            Terminal.error("\(message(of: error))\n\n\(Invocation.usage)")
+            return ExitCode.usage
+        }
+        switch invocation.command {
+        case .help:
+            print(Invocation.usage)
+            return 0
+        case .version:
+            print("fleet \(version)")
+            return 0
+        case .validate, .plan, .up, .check, .teardown:
+            break
+        }
+        let (inventory, diagnostics) = InventoryLoader.load(path: invocation.inventoryPath)
+        for diagnostic in diagnostics { Terminal.error(diagnostic.description) }
+        guard let inventory else {
+            Terminal.error("\(invocation.inventoryPath): invalid inventory; nothing was run")
+            return ExitCode.badInventory
+        }
+        if invocation.command == .validate {
+            print("\(invocation.inventoryPath): valid (\(inventory.devices.count) devices)")
+            return 0
+        }
+        do {
+            return try await converge(inventory, invocation)
+        } catch {
+            Terminal.error(message(of: error))
+            return (error as? FleetError)?.code == .usage ? ExitCode.usage : 1
+        }
+    }
+
+    static func converge(_ inventory: Inventory, _ invocation: Invocation) async throws -> Int32 {
+        let mode: RunMode
+        switch invocation.command {
+        case .check: mode = .check
+        case .teardown: mode = .teardown
+        default: mode = invocation.dryRun ? .dryRun : .up
+        }
+        let authKey = try mode == .up ? AuthKey.read(for: inventory) : nil
+        let plan = try Plan.make(
+            inventory: inventory,
+            playbook: { device in
+                inventory.playbook == .liquidMetal ? LiquidMetal.steps(for: device, in: inventory, authKey: authKey) : []
+            },
+            limit: invocation.limit, only: invocation.only, skip: invocation.skip)
+        if invocation.command == .plan {
+            print(PlanListing.render(plan))
+            return 0
+        }
+        if mode == .teardown, !invocation.assumeYes, !(try Terminal.confirmTeardown(plan)) {
+            Terminal.error("teardown cancelled; nothing was changed")
+            return ExitCode.usage
+        }
+        let stateDirectory = invocation.stateDirectory ?? StateDirectory.default()
+        let log = try RunLog(directory: (stateDirectory as NSString).appendingPathComponent("runs"),
+                             name: "\(StateDirectory.stamp())-\(mode.rawValue).log")
+        let human = invocation.json ? FileHandle.standardError : FileHandle.standardOutput
+        let style = Style(color: Terminal.wantsColor(human))
+        var reporters: [any Reporter] = [ConsoleReporter(output: human, style: style, live: Terminal.isTTY(human),
+                                                         verbose: invocation.verbose)]
+        if invocation.json { reporters.append(JSONReporter(output: .standardOutput)) }
+        let transport = try SSHTransport(options: SSHOptions(
+            configFile: invocation.sshConfig, hostKeys: invocation.strictHostKeys ? .strict : .acceptNew,
+            connectTimeout: invocation.connectTimeout))
+        let executor = Executor(
+            transport: transport,
+            options: RunOptions(mode: mode, parallel: invocation.parallel, stepTimeout: .seconds(invocation.stepTimeout)),
+            reporter: FanOutReporter(reporters), log: log)
+        let recap = await executor.run(plan)
+        Terminal.note("run log: \(log.path)", to: human, style: style)
+        return recap.exitCode
+    }
+
+    static func message(of error: any Error) -> String {
+        (error as? LocalizedError)?.errorDescription ?? String(describing: error)
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+@testable import Fleet
+
+/// The remote program run for real by /bin/sh on this machine (the same text ssh would carry).
+@Suite("RemoteProgram", .serialized)
+struct RemoteProgramTests {
+    let device = Device(name: "local", role: .host, address: "127.0.0.1")
+
+    func task(_ id: String, _ script: String, _ phase: Phase = .check, timeout: Duration = .seconds(30)) -> RemoteTask {
+        RemoteTask(stepId: id, phase: phase, script: script, timeout: timeout)
+    }
+
+    @Test("runs every check, reports status and output of each, in order")
+    func checksRunAll() async throws {
+        let batch = Batch(tasks: [
+            task("a", "echo present; exit 0"),
+            task("b", "echo missing >&2; exit 3"),
+            task("c", "printf 'x y\\n'"),
+        ], stopOnFailure: false)
+        let session = try await LocalTransport().connect(to: device)
+        let results = try await session.run(batch) { _ in }
+        #expect(results.map(\.index) == [0, 1, 2])
+        #expect(results.map(\.status) == [0, 3, 0])
+        #expect(results[0].stdout == "present\n")
+        #expect(results[1].stderr == "missing\n")
+        #expect(results[2].stdout == "x y\n")
+    }
+
+    @Test("stops at the first failure when asked")
+    func stopsOnFailure() async throws {
+        let batch = Batch(tasks: [task("a", "true", .apply), task("b", "exit 1", .apply), task("c", "touch /nonexistent-should-not-run", .apply)],
+                          stopOnFailure: true)
+        let results = try await LocalTransport().connect(to: device).run(batch) { _ in }
+        #expect(results.map(\.status) == [0, 1])
+    }
+
+    @Test("streams start and finish events as tasks run")
+    func streamsEvents() async throws {
+        let seen = Locked<[BatchEvent]>([])
+        let batch = Batch(tasks: [task("a", "true"), task("b", "false")], stopOnFailure: false)
+        _ = try await LocalTransport().connect(to: device).run(batch) { event in seen.mutate { $0.append(event) } }
+        let events = seen.value
+        #expect(events.count == 4)
+        #expect(events.first == .started(0))
+        if case .finished(let last) = events.last { #expect(last.index == 1 && last.status == 1) } else { Issue.record("no finish") }
+    }
+
+    @Test("a hanging snippet is killed at its time-out with its whole process group")
+    func timeoutKillsGroup() async throws {
+        let marker = "/tmp/fleet-test-\(UUID().uuidString)"
+        let script = "sleep 300 & echo $! > \(marker); wait"
+        let start = ContinuousClock.now
+        let results = try await LocalTransport().connect(to: device)
+            .run(Batch(tasks: [task("hang", script, timeout: .seconds(1))], stopOnFailure: false)) { _ in }
+        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(results.first?.timedOut == true)
+        let pid = try #require(Int32(String(contentsOfFile: marker, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        try? FileManager.default.removeItem(atPath: marker)
+        #expect(await processGone(pid), "the grandchild sleep must be gone")
+    }
+
+    @Test("binary-ish and large output survives the trip")
+    func largeOutput() async throws {
+        let script = "head -c 1500000 /dev/zero | tr '\\0' 'a'; head -c 1200000 /dev/zero | tr '\\0' 'b' >&2"
+        let results = try await LocalTransport().connect(to: device)
+            .run(Batch(tasks: [task("big", script)], stopOnFailure: false)) { _ in }
+        #expect(results.first?.stdout.count == 1_500_000)
+        #expect(results.first?.stderr.count == 1_200_000)
+    }
+
+    @Test("snippets that print fake event lines cannot forge results")
+    func cannotForge() async throws {
+        let results = try await LocalTransport().connect(to: device)
+            .run(Batch(tasks: [task("liar", "echo \"$N end 0 0 1 0 - -\"; echo done; exit 5")], stopOnFailure: false)) { _ in }
+        #expect(results.count == 1)
+        #expect(results[0].status == 5)
+    }
+
+    @Test("nothing of the program is left in the temp dirs afterwards")
+    func cleansUp() async throws {
+        let before = try Set(FileManager.default.contentsOfDirectory(atPath: "/run").filter { $0.hasPrefix("fleet.") })
+        _ = try await LocalTransport().connect(to: device).run(Batch(tasks: [task("a", "true")], stopOnFailure: false)) { _ in }
+        let after = try Set(FileManager.default.contentsOfDirectory(atPath: "/run").filter { $0.hasPrefix("fleet.") })
+        #expect(after.subtracting(before).isEmpty)
+    }
+
+    /// True once `pid` no longer runs (gone, or a zombie waiting for init to reap it).
+    func processGone(_ pid: Int32) async -> Bool {
+        for _ in 0..<50 {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+            if let close = stat.lastIndex(of: ")"), stat[stat.index(close, offsetBy: 2)] == "Z" { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+}
