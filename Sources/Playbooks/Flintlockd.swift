@@ -28,7 +28,7 @@ enum Flintlockd {
             title: "flintlockd running")
         service.check = Snippet.allOf([service.check, listening(context, port: settings.grpcPort)])
         return [
-            Step.directory(id: "flintlockd-config-dir", path: "/etc/opt/flintlockd"),
+            Step.directory(id: "flintlockd-config-dir", path: "/etc/opt/flintlockd", managedEntries: ["config.yaml"]),
             Step.file(id: "flintlockd-config", path: configPath, content: config(context, settings: settings),
                       title: "flintlockd configuration \(configPath)"),
             unitFile,

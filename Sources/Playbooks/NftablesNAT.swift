@@ -21,7 +21,8 @@ enum NftablesNAT {
         unit.undo = (unit.undo ?? "") + "\nsystemctl daemon-reload"
         return [
             Step.aptPackages(id: "nftables-package", packages: ["nftables"]),
-            Step.directory(id: "nat-config-dir", path: "/etc/fleet", title: "directory /etc/fleet"),
+            Step.directory(id: "nat-config-dir", path: "/etc/fleet", title: "directory /etc/fleet",
+                           managedEntries: ["nat.nft"]),
             Step.file(id: "nat-ruleset", path: rulesetPath, content: ruleset(context),
                       title: "NAT ruleset \(rulesetPath)"),
             unit,

@@ -6,10 +6,15 @@ extension Step {
     /// - Apply: `mkdir -p` (parents included), then `chmod` and `chown`.
     /// - Undo: `rmdir`, which removes the directory **only when it is empty**: teardown never
     ///   deletes files that someone put there, and it leaves the parents `mkdir -p` created.
-    ///   Undo-check passes when the directory is gone or is not empty (there is nothing fleet
-    ///   will remove).
+    ///   Undo-check passes when the directory is gone, or holds something besides
+    ///   `managedEntries` (user data: fleet keeps the directory).
+    ///
+    /// - Parameter managedEntries: names of entries that later steps put in the directory and
+    ///   remove on teardown before this step's undo runs. Teardown checks every step before it
+    ///   undoes any, so without this list the directory would look "in use, keep it" at check
+    ///   time and survive until a second teardown.
     public static func directory(id: String, path: String, mode: String = "0755", owner: String = "root:root",
-                                 title: String? = nil) -> Step {
+                                 title: String? = nil, managedEntries: [String] = []) -> Step {
         let prelude = """
             \(Snippet.assign("p", path))
             \(Snippet.assign("want_mode", FileScript.normalizedMode(mode)))
@@ -34,9 +39,15 @@ extension Step {
             if [ -d "$p" ] && ! rmdir -- "$p" 2>/dev/null; then echo "$p: not empty, kept"; fi
             exit 0
             """#
-        let undoCheck = Snippet.assign("p", path) + "\n" + #"""
-            if [ -d "$p" ] && [ -z "$(ls -A -- "$p")" ]; then echo "$p: still there (empty)"; exit 1; fi
-            exit 0
+        let undoCheck = Snippet.assign("p", path) + "\n"
+            + Snippet.assign("managed", managedEntries.joined(separator: "\n")) + "\n" + #"""
+            [ -d "$p" ] || exit 0
+            for e in "$p"/* "$p"/.[!.]* "$p"/..?*; do
+              [ -e "$e" ] || [ -L "$e" ] || continue
+              printf '%s\n' "$managed" | grep -qxF -- "${e##*/}" || exit 0
+            done
+            echo "$p: still there (empty, or holding only what fleet removes)"
+            exit 1
             """#
         return Step(id: id, title: title ?? "directory \(path)", check: check, apply: apply, undo: undo,
                     undoCheck: undoCheck)

@@ -86,6 +86,20 @@ struct LineDirectoryCommandTests {
         #expect(!FileManager.default.fileExists(atPath: "PWNED"))
     }
 
+    @Test("undo-check counts a directory holding only fleet's own entries as still to remove")
+    func managedEntries() throws {
+        let target = dir.appendingPathComponent("etc app")
+        let step = Step.directory(id: "d", path: target.path, managedEntries: ["config.yaml", ".hidden 'x'"])
+        #expect(try LocalShell.run(step.apply).succeeded)
+        for name in ["config.yaml", ".hidden 'x'"] {
+            try "x".write(to: target.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        let undoCheck = try #require(step.undoCheck)
+        #expect(!(try LocalShell.run(undoCheck).succeeded))
+        try "mine".write(to: target.appendingPathComponent("user.txt"), atomically: true, encoding: .utf8)
+        #expect(try LocalShell.run(undoCheck).succeeded)
+    }
+
     @Test("a command step runs the user's shell as given")
     func command() throws {
         let marker = dir.appendingPathComponent("marker").path
