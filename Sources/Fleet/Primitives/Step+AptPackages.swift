@@ -1,7 +1,7 @@
 extension Step {
     /// Debian packages installed.
     ///
-    /// - Check: `dpkg-query -W -f='${Status}'` reports `install ok installed` for every package;
+    /// - Check: `dpkg-query -W -f='${Status}'` reports `… ok installed` for every package;
     ///   the evidence lists each one that is not, with its status. No network access, so a
     ///   re-run stays fast.
     /// - Apply: `apt-get install -y --no-install-recommends` with `DEBIAN_FRONTEND=noninteractive`,
@@ -21,7 +21,10 @@ extension Step {
         let names = ShellQuote.join(packages)
         let check = "rc=0\nfor pkg in \(names); do\n" + #"""
               s=$(dpkg-query -W -f='${Status}\n' "$pkg" 2>/dev/null | head -n 1) || s=
-              if [ "$s" != 'install ok installed' ]; then echo "package $pkg: ${s:-not installed}"; rc=1; fi
+              # "hold ok installed" is installed too: a held package is still there.
+              case "$s" in *' ok installed') continue;; esac
+              echo "package $pkg: ${s:-not installed}"
+              rc=1
             done
             exit "$rc"
             """#
