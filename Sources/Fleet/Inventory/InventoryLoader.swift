@@ -17,28 +17,33 @@ public enum InventoryLoader {
     /// - Returns: the inventory, nil exactly when at least one diagnostic is an error, and all
     ///   diagnostics in the order found.
     public static func load(path: String) -> (inventory: Inventory?, diagnostics: [Diagnostic]) {
-        let fileManager = FileManager.default
         var isDirectory: ObjCBool = false
-        guard fileManager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             return failure(path, "cannot read the inventory: no such file")
         }
         guard !isDirectory.boolValue else {
             return failure(path, "is a directory; expected an inventory JSON file")
         }
-        // The size is checked before reading so that a huge file is refused without loading it.
-        let attributes = try? fileManager.attributesOfItem(atPath: path)
-        let size = (attributes?[.size] as? NSNumber)?.int64Value
-        if let size, size > maximumSize { return failure(path, tooLarge(size)) }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             return failure(path, "cannot read the inventory: permission denied")
         }
         defer { try? handle.close() }
         let data: Data
         do {
-            // One byte past the limit tells a file that grew after the size check from one that fits.
+            // The size of the file actually opened (a symlink's target, not the link), checked
+            // before reading so that a huge file is refused without loading it. A pipe cannot
+            // seek; it is read up to the limit instead.
+            if let size = try? handle.seekToEnd() {
+                if size > UInt64(maximumSize) { return failure(path, tooLarge(Int64(size))) }
+                try handle.seek(toOffset: 0)
+            }
+            // One byte past the limit tells a file that grew since the check (or a pipe) from one that fits.
             data = try handle.read(upToCount: maximumSize + 1) ?? Data()
         } catch {
             return failure(path, "cannot read the inventory: \(error.localizedDescription)")
+        }
+        guard data.count <= maximumSize else {
+            return failure(path, "file is larger than 1 MiB; an inventory may be at most 1 MiB")
         }
         return parse(data, source: path)
     }
@@ -64,13 +69,19 @@ public enum InventoryLoader {
         return (context.hasErrors ? nil : inventory, context.diagnostics)
     }
 
-    private static func failure(_ file: String, _ message: String) -> (inventory: Inventory?, diagnostics: [Diagnostic]) {
+    private static func failure(_ file: String, _ message: String)
+        -> (inventory: Inventory?, diagnostics: [Diagnostic])
+    {
         (nil, [Diagnostic(.error, file: file, path: "", message: message)])
     }
 
-    /// "file is 50.0 MB; …", in decimal megabytes with one decimal, as `ls -lh --si` would say.
+    /// "file is 50.0 MB; …" in decimal megabytes, as `ls -lh --si` would say; in bytes when that
+    /// would round to a number that looks no larger than the limit.
     private static func tooLarge(_ size: Int64) -> String {
         let tenths = (size + 50_000) / 100_000
+        guard tenths >= 20 else {
+            return "file is \(size) bytes; an inventory may be at most 1 MiB (\(maximumSize) bytes)"
+        }
         return "file is \(tenths / 10).\(tenths % 10) MB; an inventory may be at most 1 MiB"
     }
 }

@@ -18,7 +18,8 @@ enum InventoryPattern {
 
     /// A login name, as `useradd` accepts by default.
     static let sshUser = "[a-z_][a-z0-9_-]{0,31}"
-    static let sshUserRule = "a login name: a lowercase letter or '_', then up to 31 lowercase letters, digits, '_' or '-'"
+    static let sshUserRule =
+        "a login name: a lowercase letter or '_', then up to 31 lowercase letters, digits, '_' or '-'"
 
     /// An environment variable name.
     static let environmentName = "[A-Za-z_][A-Za-z0-9_]*"
@@ -83,17 +84,20 @@ enum InventoryPattern {
             return "\(shown) is an IPv4-mapped IPv6 address; write the plain IPv4 address \(mapped)"
         }
         if text.contains(":") {
-            return "\(shown) looks like an IPv6 address, which fleet does not support; expected an IPv4 address or a DNS host name"
+            return "\(shown) looks like an IPv6 address, which fleet does not support;"
+                + " expected an IPv4 address or a DNS host name"
         }
         // A name made only of digits and dots is a mistyped address (`10.10.99.999`), never a host name.
         if !text.isEmpty, text.allSatisfy({ $0 == "." || ("0"..."9").contains($0) }) {
-            return "\(shown) is not a valid IPv4 address; expected four decimal numbers from 0 to 255 without leading zeros"
+            return "\(shown) is not a valid IPv4 address;"
+                + " expected four decimal numbers from 0 to 255 without leading zeros"
         }
         let labels = text.split(separator: ".", omittingEmptySubsequences: false)
         guard context.matches(text, hostName),
             labels.allSatisfy({ !$0.isEmpty && $0.count <= 63 && $0.first != "-" && $0.last != "-" })
         else {
-            return "\(shown) is neither an IPv4 address nor a DNS host name; expected an address such as 203.0.113.10 or a name such as hub.example.com"
+            return "\(shown) is neither an IPv4 address nor a DNS host name;"
+                + " expected an address such as 203.0.113.10 or a name such as hub.example.com"
         }
         return nil
     }

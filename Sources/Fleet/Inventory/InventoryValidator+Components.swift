@@ -15,7 +15,8 @@ extension InventoryValidator {
 
         let hasEnv = object.contains("authKeyEnv"), hasFile = object.contains("authKeyFile")
         if hasEnv == hasFile {
-            context.error(path, "expected exactly one of `authKeyEnv` (an environment variable name) or `authKeyFile` (a file path), found \(hasEnv ? "both" : "neither")")
+            context.error(path, "expected exactly one of `authKeyEnv` (an environment variable name)"
+                + " or `authKeyFile` (a file path), found \(hasEnv ? "both" : "neither")")
         }
         let environment = unless("authKeyEnv") {
             object.string("authKeyEnv", matching: InventoryPattern.environmentName, what: "environment variable name",
@@ -23,7 +24,8 @@ extension InventoryValidator {
         }
         let file = unless("authKeyFile") { object.string("authKeyFile") }
         if file?.isEmpty == true {
-            context.error(object.path("authKeyFile"), "expected the path of a file holding the auth key, found an empty string")
+            context.error(object.path("authKeyFile"),
+                          "expected the path of a file holding the auth key, found an empty string")
         }
         let repository = unless("repository") {
             object.string("repository", matching: InventoryPattern.url, what: "URL", rule: InventoryPattern.urlRule)
@@ -38,7 +40,8 @@ extension InventoryValidator {
         }
         let tags = object.array("advertiseTags")?.compactMap { element -> String? in
             guard !leaked.contains(element.path) else { return nil }
-            return context.string(element.value, at: element.path, matching: InventoryPattern.tag, what: "Tailscale tag",
+            return context.string(element.value, at: element.path, matching: InventoryPattern.tag,
+                                  what: "Tailscale tag",
                                   rule: "\"tag:\" followed by lowercase letters, digits or '-', such as tag:lm")
         }
         let source: TailscaleSettings.AuthKeySource? =
@@ -49,9 +52,10 @@ extension InventoryValidator {
                                  hostname: hostname, advertiseTags: tags ?? [])
     }
 
-    /// Reports every string or key under `value` that looks like an auth key; returns their paths.
+    /// Reports every string under `value` that looks like an auth key; returns their paths.
     private func reportAuthKeys(in value: JSONValue, at path: JSONPath) -> Set<JSONPath> {
-        let advice = "looks like a Tailscale auth key; put the key in an environment variable (authKeyEnv) or a file (authKeyFile), never in the inventory"
+        let advice = "looks like a Tailscale auth key;"
+            + " put the key in an environment variable (authKeyEnv) or a file (authKeyFile), never in the inventory"
         switch value {
         case .string(let text) where ValidationContext.looksLikeAuthKey(text):
             context.error(path, advice)
@@ -79,8 +83,9 @@ extension InventoryValidator {
                                          firecrackerSHA256: "")
         let version = object.string("version", required: true, matching: InventoryPattern.releaseTag,
                                     what: "release tag", rule: InventoryPattern.releaseTagRule)
-        let firecrackerVersion = object.string("firecrackerVersion", required: true, matching: InventoryPattern.releaseTag,
-                                               what: "release tag", rule: InventoryPattern.releaseTagRule)
+        let firecrackerVersion = object.string("firecrackerVersion", required: true,
+                                               matching: InventoryPattern.releaseTag, what: "release tag",
+                                               rule: InventoryPattern.releaseTagRule)
         let grpcPort = object.integer("grpcPort", in: 1...65535, expected: "a port from 1 to 65535")
         let disk = object.string("disk", required: true, matching: InventoryPattern.disk, what: "block device",
                                  rule: "a path under /dev/ of letters, digits, '/', '_' or '-', such as /dev/sdb")

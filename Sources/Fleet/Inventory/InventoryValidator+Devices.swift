@@ -109,7 +109,8 @@ extension InventoryValidator {
                 let name = "\(parent).\(vlanId)"
                 if name.utf8.count > 15 {
                     context.error(device.path.appending("parentInterface"),
-                                  "the VLAN interface name \"\(name)\" would be \(name.utf8.count) characters; Linux allows at most 15 (IFNAMSIZ)")
+                                  "the VLAN interface name \"\(name)\" would be \(name.utf8.count) characters;"
+                                      + " Linux allows at most 15 (IFNAMSIZ)")
                 }
             }
             guard let address = device.vlanAddress else { continue }
@@ -117,12 +118,16 @@ extension InventoryValidator {
             if let subnet = network.subnet, let problem = hostAddressProblem(address, in: subnet) {
                 context.error(path, problem)
             } else if let pool = network.pool, pool.contains(address) {
-                context.error(path, "\(address) is inside network.dhcpPool \(describe(pool)); DHCP could hand it to another machine")
+                context.error(path, "\(address) is inside network.dhcpPool \(describe(pool));"
+                    + " DHCP could hand it to another machine")
             }
         }
+        var deviceAt: [IPv4Address: DeviceDraft] = [:]
+        for device in devices.reversed() { if let address = device.vlanAddress { deviceAt[address] = device } }
         for reserved in network.reserved {
-            if let device = devices.first(where: { $0.vlanAddress == reserved.address }) {
-                context.error(reserved.path, "\(reserved.address) is the vlanAddress of \(device.label); a reserved address must not be given to a device")
+            if let device = deviceAt[reserved.address] {
+                context.error(reserved.path, "\(reserved.address) is the vlanAddress of \(device.label);"
+                    + " a reserved address must not be given to a device")
             }
         }
         let hubs = devices.filter { $0.role == .hub }
@@ -130,7 +135,8 @@ extension InventoryValidator {
             gateway != hubAddress
         {
             context.error(.root.appending("network").appending("gateway"),
-                          "\(gateway) is not the vlanAddress of the hub \(hub.label), \(hubAddress); the hub routes the VLAN, so they must be equal")
+                          "\(gateway) is not the vlanAddress of the hub \(hub.label), \(hubAddress);"
+                              + " the hub routes the VLAN, so they must be equal")
         }
     }
 }

@@ -27,7 +27,8 @@ extension InventoryValidator {
             let kinds = Self.extraStepKinds.filter(object.contains)
             guard kinds.count == 1, let kindKey = kinds.first else {
                 let found = kinds.isEmpty ? "none" : kinds.map { "`\($0)`" }.joined(separator: " and ")
-                context.error(object.path, "expected exactly one of `file`, `line`, `directory` or `command`, found \(found)")
+                context.error(object.path,
+                              "expected exactly one of `file`, `line`, `directory` or `command`, found \(found)")
                 return nil
             }
             guard let kind = readKind(kindKey, of: object), let id else { return nil }
@@ -70,7 +71,8 @@ extension InventoryValidator {
                                        what: "path", rule: InventoryPattern.absolutePathRule)
         else { return nil }
         guard !path.split(separator: "/").contains("..") else {
-            context.error(object.path("path"), "\(ValidationContext.shown(path)) contains a '..' component; expected a path that stays where it says")
+            context.error(object.path("path"), "\(ValidationContext.shown(path)) contains a '..' component;"
+                + " expected a path that stays where it says")
             return nil
         }
         return path

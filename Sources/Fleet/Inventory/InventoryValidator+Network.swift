@@ -65,12 +65,14 @@ extension InventoryValidator {
                 let masked = IPv4Address(address.value & IPv4Network.mask(length))
                 context.error(path, "\(text) has host bits set; the network address would be \(masked)/\(length)")
             } else {
-                context.error(path, "\(ValidationContext.shown(text)) is not an IPv4 network in CIDR notation; expected a network address and prefix length such as 192.168.10.0/25")
+                context.error(path, "\(ValidationContext.shown(text)) is not an IPv4 network in CIDR notation;"
+                    + " expected a network address and prefix length such as 192.168.10.0/25")
             }
             return nil
         }
         guard subnet.prefixLength <= 30 else {
-            context.error(path, "\(subnet) has no room for a gateway, devices and a DHCP pool; expected a prefix length of at most /30")
+            context.error(path, "\(subnet) has no room for a gateway, devices and a DHCP pool;"
+                + " expected a prefix length of at most /30")
             return nil
         }
         return subnet
@@ -93,7 +95,8 @@ extension InventoryValidator {
             return nil
         }
         if let gateway, (start...end).contains(gateway) {
-            context.error(object.path, "the pool \(start) to \(end) includes network.gateway \(gateway); DHCP would hand out the gateway's address")
+            context.error(object.path, "the pool \(start) to \(end) includes network.gateway \(gateway);"
+                + " DHCP would hand out the gateway's address")
             valid = false
         }
         return valid ? start...end : nil
@@ -103,7 +106,8 @@ extension InventoryValidator {
         switch value {
         case .string(let text):
             guard text == "auto" else {
-                context.error(path, "unknown value \(ValidationContext.shown(text)); expected \"auto\" or a list of IPv4 addresses")
+                context.error(path, "unknown value \(ValidationContext.shown(text));"
+                    + " expected \"auto\" or a list of IPv4 addresses")
                 return nil
             }
             return .auto
@@ -129,7 +133,8 @@ extension InventoryValidator {
                 return false
             }
             if let pool, pool.contains(entry.address) {
-                context.error(entry.path, "\(entry.address) is inside network.dhcpPool \(describe(pool)); a reserved address must stay out of the pool")
+                context.error(entry.path, "\(entry.address) is inside network.dhcpPool \(describe(pool));"
+                    + " a reserved address must stay out of the pool")
                 return false
             }
             return true
@@ -137,14 +142,18 @@ extension InventoryValidator {
     }
 
     /// The IPv4 addresses of an array, reporting bad ones and repeats (the repeat is dropped).
-    private func readUniqueAddresses(_ value: JSONValue, at path: JSONPath) -> [(path: JSONPath, address: IPv4Address)] {
+    private func readUniqueAddresses(_ value: JSONValue, at path: JSONPath)
+        -> [(path: JSONPath, address: IPv4Address)]
+    {
         var result: [(path: JSONPath, address: IPv4Address)] = []
+        var firstSeen: [IPv4Address: JSONPath] = [:]
         for element in context.array(value, at: path) ?? [] {
             guard let address = context.ipv4(element.value, at: element.path) else { continue }
-            if let first = result.first(where: { $0.address == address }) {
-                context.error(element.path, "\(address) is listed twice (also at \(first.path))")
+            if let first = firstSeen[address] {
+                context.error(element.path, "\(address) is listed twice (also at \(first))")
                 continue
             }
+            firstSeen[address] = element.path
             result.append((element.path, address))
         }
         return result

@@ -55,15 +55,20 @@ struct InventoryValidator {
         warnAboutUnusedSections(top, playbook: playbook, devices: devices ?? [])
 
         guard !context.hasErrors else { return nil }
-        guard let devices, let playbook else {
+        // Every nil above comes with an error, so with none reported everything is here; this
+        // guard makes sure a slip in that reasoning fails loudly instead of dropping a section.
+        let built = devices?.compactMap { $0.device(defaults: ssh) }
+        guard let playbook, let devices, let built, built.count == devices.count,
+            (network == nil) == (network?.network == nil), playbook != .liquidMetal || network != nil,
+            top.contains("tailscale") == (tailscale != nil), top.contains("flintlock") == (flintlock != nil)
+        else {
             context.error(.root, "internal error: the inventory is incomplete but no problem was reported")
             return nil
         }
         return Inventory(
-            source: context.file, playbook: playbook, ssh: ssh,
-            devices: devices.compactMap { $0.device(defaults: ssh) },
-            network: network?.network, nat: nat ?? NATSettings(), dhcp: dhcp ?? DHCPSettings(),
-            tailscale: tailscale, flintlock: flintlock, extraSteps: extraSteps)
+            source: context.file, playbook: playbook, ssh: ssh, devices: built, network: network?.network,
+            nat: nat ?? NATSettings(), dhcp: dhcp ?? DHCPSettings(), tailscale: tailscale, flintlock: flintlock,
+            extraSteps: extraSteps)
     }
 
     /// `ssh` at the top level or on a device; unset fields stay nil for merging.
@@ -74,9 +79,11 @@ struct InventoryValidator {
         var identityFile: String?
         if let path = object.string("identityFile") {
             if path.isEmpty {
-                context.error(object.path("identityFile"), "expected the path of a private key file, found an empty string")
+                context.error(object.path("identityFile"),
+                              "expected the path of a private key file, found an empty string")
             } else if path.utf8.count > 4096 {
-                context.error(object.path("identityFile"), "is \(path.utf8.count) bytes long; expected a path of at most 4096 bytes")
+                context.error(object.path("identityFile"), "is \(path.utf8.count) bytes long;"
+                    + " expected a path of at most 4096 bytes")
             } else {
                 identityFile = path
             }
@@ -93,7 +100,8 @@ struct InventoryValidator {
     /// `dhcp`: lease times are positive and the maximum is not below the default.
     func readDHCP(_ object: ObjectReader) -> DHCPSettings {
         let defaults = DHCPSettings()
-        let backend = object.choice("backend", from: DHCPSettings.Backend.allCases.map(\.rawValue), what: "DHCP backend")
+        let backend = object.choice("backend", from: DHCPSettings.Backend.allCases.map(\.rawValue),
+                                    what: "DHCP backend")
         let expected = "a positive number of seconds"
         let defaultLease = object.integer("defaultLeaseTime", in: 1...Int.max, expected: expected)
         let maxLease = object.integer("maxLeaseTime", in: 1...Int.max, expected: expected)
@@ -103,10 +111,12 @@ struct InventoryValidator {
             if let maxLease {
                 let source = defaultLease == nil ? " (the default)" : ""
                 context.error(object.path("maxLeaseTime"),
-                              "\(maxLease) is less than dhcp.defaultLeaseTime \(effectiveDefault)\(source); expected at least that")
+                              "\(maxLease) is less than dhcp.defaultLeaseTime \(effectiveDefault)\(source);"
+                                  + " expected at least that")
             } else {
                 context.error(object.path("defaultLeaseTime"),
-                              "\(effectiveDefault) is more than dhcp.maxLeaseTime \(effectiveMax) (the default); expected at most that")
+                              "\(effectiveDefault) is more than dhcp.maxLeaseTime \(effectiveMax) (the default);"
+                                  + " expected at most that")
             }
         }
         return DHCPSettings(backend: backend.flatMap(DHCPSettings.Backend.init(rawValue:)) ?? defaults.backend,

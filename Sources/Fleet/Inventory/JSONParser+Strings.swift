@@ -41,8 +41,9 @@ extension JSONParser {
         case UInt8(ascii: "t"): return "\t"
         case UInt8(ascii: "u"): return try parseUnicodeEscape()
         default:
-            position -= 1
-            throw failure("invalid escape `\\\(describeEscaped(byte))` in a string; a literal backslash is written `\\\\`")
+            position -= 2  // point at the backslash, where the user's mistake starts
+            throw failure("invalid escape `\\\(describeEscaped(byte))` in a string;"
+                + " a literal backslash is written `\\\\`")
         }
     }
 
@@ -51,7 +52,8 @@ extension JSONParser {
         let high = try parseHex4()
         if (0xD800...0xDBFF).contains(high) {
             guard bytes[position...].starts(with: [UInt8(ascii: "\\"), UInt8(ascii: "u")]) else {
-                throw failure("a high surrogate `\\u\(String(high, radix: 16))` must be followed by a low surrogate escape")
+                let escape = "\\u\(String(high, radix: 16))"
+                throw failure("a high surrogate `\(escape)` must be followed by a low surrogate escape")
             }
             position += 2
             let low = try parseHex4()

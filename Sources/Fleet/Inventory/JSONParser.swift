@@ -12,6 +12,9 @@ struct JSONParser {
         var message: String
     }
 
+    /// The end of a truncated object.
+    private static let inObject = "inside an object (missing `}`)"
+
     /// Deepest nesting accepted; an inventory needs about five levels.
     static let maximumDepth = 64
 
@@ -86,12 +89,13 @@ struct JSONParser {
         while true {
             skipWhitespace()
             guard peek(UInt8(ascii: "\"")) else {
-                throw failure(atEnd: "inside an object (missing `}`)", else: "expected a string key, found \(describeCurrent())")
+                throw failure(atEnd: Self.inObject, else: "expected a string key, found \(describeCurrent())")
             }
             let key = try parseString()
             skipWhitespace()
             guard peek(UInt8(ascii: ":")) else {
-                throw failure(atEnd: "inside an object (missing `}`)", else: "expected `:` after key \"\(key)\", found \(describeCurrent())")
+                throw failure(atEnd: Self.inObject,
+                              else: "expected `:` after key \"\(key)\", found \(describeCurrent())")
             }
             position += 1
             skipWhitespace()
@@ -104,7 +108,8 @@ struct JSONParser {
                 depth -= 1
                 return .object(members)
             } else {
-                throw failure(atEnd: "inside an object (missing `}`)", else: "expected `,` or `}` after an object member, found \(describeCurrent())")
+                throw failure(atEnd: Self.inObject,
+                              else: "expected `,` or `}` after an object member, found \(describeCurrent())")
             }
         }
     }
@@ -131,7 +136,8 @@ struct JSONParser {
                 depth -= 1
                 return .array(elements)
             } else {
-                throw failure(atEnd: "inside an array (missing `]`)", else: "expected `,` or `]` after an array element, found \(describeCurrent())")
+                throw failure(atEnd: "inside an array (missing `]`)",
+                              else: "expected `,` or `]` after an array element, found \(describeCurrent())")
             }
         }
     }
@@ -146,12 +152,16 @@ struct JSONParser {
         }
         if peek(UInt8(ascii: ".")) {
             position += 1
-            guard skipDigits() else { throw failure("expected a digit after `.` in a number, found \(describeCurrent())") }
+            guard skipDigits() else {
+                throw failure("expected a digit after `.` in a number, found \(describeCurrent())")
+            }
         }
         if peek(UInt8(ascii: "e")) || peek(UInt8(ascii: "E")) {
             position += 1
             if peek(UInt8(ascii: "+")) || peek(UInt8(ascii: "-")) { position += 1 }
-            guard skipDigits() else { throw failure("expected a digit in a number's exponent, found \(describeCurrent())") }
+            guard skipDigits() else {
+                throw failure("expected a digit in a number's exponent, found \(describeCurrent())")
+            }
         }
         return String(decoding: bytes[start..<position], as: UTF8.self)
     }
@@ -180,7 +190,8 @@ struct JSONParser {
     /// Skips a run of digits; false when there was none.
     private mutating func skipDigits() -> Bool {
         let start = position
-        while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) { position += 1 }
+        let digits = UInt8(ascii: "0")...UInt8(ascii: "9")
+        while position < bytes.count, digits.contains(bytes[position]) { position += 1 }
         return position > start
     }
 

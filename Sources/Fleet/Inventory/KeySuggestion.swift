@@ -5,22 +5,27 @@ enum KeySuggestion {
     /// suggest `ssh`). Nil when nothing is close.
     static func suggestion(for key: String, among allowed: [String]) -> String? {
         if let sameLetters = allowed.first(where: { $0.lowercased() == key.lowercased() }) { return sameLetters }
+        let keyLength = key.unicodeScalars.count
         var best: (key: String, distance: Int)?
         for candidate in allowed {
+            let candidateLength = candidate.unicodeScalars.count
+            // The distance is at least the difference in length: skip the work when that is too far.
+            guard abs(keyLength - candidateLength) <= 3 else { continue }
             let distance = levenshtein(key, candidate)
-            guard distance <= 3, distance < min(key.count, candidate.count) else { continue }
-            if best == nil || distance < best?.distance ?? Int.max { best = (candidate, distance) }
+            guard distance <= 3, distance < min(keyLength, candidateLength) else { continue }
+            if distance < best?.distance ?? Int.max { best = (candidate, distance) }
         }
         return best?.key
     }
 
     /// The message for an unknown key: a suggestion when there is one, else the allowed keys.
-    static func message(forUnknown key: String, among allowed: [String]) -> String {
+    static func message(forUnknown key: String, among allowed: [String], suggestion: String?) -> String {
         if ValidationContext.looksLikeAuthKey(key) {
-            return "a key name looks like a Tailscale auth key (not shown); put the key in an environment variable or a file, never in the inventory"
+            return "a key name looks like a Tailscale auth key (not shown);"
+                + " put the key in an environment variable or a file, never in the inventory"
         }
         let shown = "`\(escaped(key))`"
-        if let suggestion = suggestion(for: key, among: allowed) {
+        if let suggestion {
             return "unknown key \(shown); did you mean `\(suggestion)`?"
         }
         let list = allowed.map { "`\($0)`" }.joined(separator: ", ")
@@ -37,8 +42,10 @@ enum KeySuggestion {
         for i in 1...a.count {
             current[0] = i
             for j in 1...b.count {
-                let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
+                var cost = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
+                if previous[j] + 1 < cost { cost = previous[j] + 1 }
+                if current[j - 1] + 1 < cost { cost = current[j - 1] + 1 }
+                current[j] = cost
             }
             swap(&previous, &current)
         }

@@ -14,6 +14,9 @@ struct ObjectReader {
     /// Allowed keys that an unknown key was taken for; their absence is not reported again.
     private let suggested: Set<String>
 
+    /// Unknown keys reported one by one in an object; the rest are counted in one diagnostic.
+    static let unknownKeysShown = 20
+
     /// Reads `value` as an object whose keys must come from `allowedKeys`.
     ///
     /// Returns nil, having reported it, when `value` is not an object. Unknown keys and keys
@@ -25,15 +28,23 @@ struct ObjectReader {
         }
         var seen: Set<String> = []
         var suggested: Set<String> = []
+        var unknownCount = 0
         for member in members {
             if !seen.insert(member.key).inserted, allowedKeys.contains(member.key) {
                 context.error(path.appending(member.key), "duplicate key; each key may appear only once in an object")
             }
             guard !allowedKeys.contains(member.key) else { continue }
-            if let suggestion = KeySuggestion.suggestion(for: member.key, among: allowedKeys) {
-                suggested.insert(suggestion)
-            }
-            context.error(path, KeySuggestion.message(forUnknown: member.key, among: allowedKeys))
+            unknownCount += 1
+            // Past a screenful, more lines of the same kind help nobody (and a megabyte of junk
+            // keys would take seconds to spell-check): they are summed up once below.
+            guard unknownCount <= Self.unknownKeysShown else { continue }
+            let suggestion = KeySuggestion.suggestion(for: member.key, among: allowedKeys)
+            if let suggestion { suggested.insert(suggestion) }
+            let message = KeySuggestion.message(forUnknown: member.key, among: allowedKeys, suggestion: suggestion)
+            context.error(path, message)
+        }
+        if unknownCount > Self.unknownKeysShown {
+            context.error(path, "\(unknownCount - Self.unknownKeysShown) more unknown keys")
         }
         self.path = path
         self.members = members

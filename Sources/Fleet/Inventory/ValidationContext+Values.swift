@@ -28,7 +28,8 @@ extension ValidationContext {
         if let control = text.unicodeScalars.first(where: ValidationContext.isControl) {
             let digits = String(control.value, radix: 16, uppercase: true)
             let code = String(repeating: "0", count: max(0, 4 - digits.count)) + digits
-            error(path, "\(ValidationContext.shown(text)) contains the control character U+\(code); expected printable text")
+            error(path, "\(ValidationContext.shown(text)) contains the control character U+\(code);"
+                + " expected printable text")
             return nil
         }
         return text
@@ -92,9 +93,11 @@ extension ValidationContext {
         guard let text = string(value, at: path) else { return nil }
         if let address = IPv4Address(text) { return address }
         if let mapped = InventoryPattern.ipv4MappedSuffix(text) {
-            error(path, "\(ValidationContext.shown(text)) is an IPv4-mapped IPv6 address; write the plain IPv4 address \(mapped)")
+            error(path, "\(ValidationContext.shown(text)) is an IPv4-mapped IPv6 address;"
+                + " write the plain IPv4 address \(mapped)")
         } else {
-            error(path, "\(ValidationContext.shown(text)) is not a valid IPv4 address; expected four decimal numbers from 0 to 255 without leading zeros, such as 192.168.10.2")
+            error(path, "\(ValidationContext.shown(text)) is not a valid IPv4 address;"
+                + " expected four decimal numbers from 0 to 255 without leading zeros, such as 192.168.10.2")
         }
         return nil
     }
