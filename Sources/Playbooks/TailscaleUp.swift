@@ -13,7 +13,8 @@ import Foundation
 ///   snippet (so it is in neither the local nor the remote argv), runs
 ///   `tailscale up --reset --advertise-routes=… --auth-key=file:… --timeout=60s`, and removes the
 ///   file on every exit path. `--reset` makes a re-run converge instead of failing over flags it
-///   does not mention. Without a key (check and teardown runs) apply fails with a message.
+///   does not mention. Without a key (check and teardown runs), a hub already logged in is
+///   reconfigured without one; any other fails with a message naming where the key comes from.
 /// - Undo: `tailscale logout`, which also expires the node key.
 enum TailscaleUp {
     static func step(_ context: PlaybookContext, settings: TailscaleSettings) -> Step {
@@ -73,15 +74,29 @@ enum TailscaleUp {
                     timeout: .seconds(120), secrets: key.secrets)
     }
 
-    /// The apply's tail: the key file, `tailscale up`, and the cleanup trap.
+    /// The apply's tail: the key file, `tailscale up`, and the cleanup trap. Without a key, a
+    /// hub that is already logged in is still reconfigured (`tailscale up` needs no key then);
+    /// one that is not fails with a message saying where the key should come from.
     static func authKey(_ key: String?, source: TailscaleSettings.AuthKeySource) -> (script: String, secrets: [String]) {
-        let hint: String
-        switch source {
-        case .environment(let name): hint = "set \(name) in fleet's environment"
-        case .file(let path): hint = "put it in \(path)"
-        }
+        let up = #"""
+            set -- "$@" --reset --advertise-routes="$route" --timeout=60s
+            [ -z "$hostname" ] || set -- "$@" --hostname="$hostname"
+            [ -z "$tags" ] || set -- "$@" --advertise-tags="$tags"
+            tailscale up "$@"
+            tailscale status 2>&1 | head -n 3
+            """#
         guard let key = key?.trimmingCharacters(in: .whitespacesAndNewlines), !key.isEmpty else {
-            return (Snippet.fail("no Tailscale auth key provided (\(hint)); it is needed to log this hub in"), [])
+            let hint: String
+            switch source {
+            case .environment(let name): hint = "set \(name) in fleet's environment"
+            case .file(let path): hint = "put it in \(path)"
+            }
+            let message = "no Tailscale auth key provided (\(hint)); it is needed to log this hub in"
+            return ("set -e\n" + Snippet.assign("message", message) + "\n" + #"""
+                state=$(backend_state)
+                if [ "$state" != Running ]; then echo "$message (BackendState ${state:-unknown})" >&2; exit 1; fi
+                set --
+                """# + "\n" + up, [])
         }
         guard !key.contains(where: \.isNewline) else {
             return (Snippet.fail("the Tailscale auth key contains a line break"), [key])
@@ -96,12 +111,8 @@ enum TailscaleUp {
             cat >"$keyfile" <<'\#(end)'
             \#(key)
             \#(end)
-            set -- --reset --advertise-routes="$route" --auth-key="file:$keyfile" --timeout=60s
-            [ -z "$hostname" ] || set -- "$@" --hostname="$hostname"
-            [ -z "$tags" ] || set -- "$@" --advertise-tags="$tags"
-            tailscale up "$@"
-            tailscale status 2>&1 | head -n 3
-            """#
+            set -- --auth-key="file:$keyfile"
+            """# + "\n" + up
         return (script, [key])
     }
 }

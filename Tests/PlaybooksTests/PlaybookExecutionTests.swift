@@ -155,8 +155,9 @@ struct PlaybookExecutionTests {
         #expect(keyPath.hasPrefix("/run/fleet-tailscale-key."))
         #expect(!FileManager.default.fileExists(atPath: keyPath))
         let up = host.read("tailscale.log").split(separator: "\n").first { $0.hasPrefix("tailscale up") } ?? ""
-        #expect(up.contains("--reset --advertise-routes=192.168.10.0/25 --auth-key=file:/run/fleet-tailscale-key."))
-        #expect(up.contains("--timeout=60s --hostname=network-hub --advertise-tags=tag:liquid-metal"))
+        #expect(up.hasPrefix("tailscale up --auth-key=file:/run/fleet-tailscale-key."))
+        #expect(up.hasSuffix(" --reset --advertise-routes=192.168.10.0/25 --timeout=60s --hostname=network-hub"
+                             + " --advertise-tags=tag:liquid-metal"))
         #expect(!host.read("tailscale.log").contains(DemoInventory.authKey))
         #expect(!apply.output.contains(DemoInventory.authKey))
 
@@ -170,6 +171,28 @@ struct PlaybookExecutionTests {
         #expect(!(try host.run(step.undoCheck).succeeded))
         #expect(try host.run(step.undo).succeeded)
         #expect(try host.run(step.undoCheck).succeeded)
+    }
+
+    @Test("without a key, a logged-in hub is reconfigured and a logged-out one gets the message")
+    func tailscaleWithoutKey() throws {
+        let host = try FakeHost()
+        try host.write(Self.statusNeedsLogin, to: "status.json")
+        try host.write(Self.status(primaryRoutes: true), to: "status-after-up.json")
+        try host.write(Self.prefs, to: "prefs-after-up.json")
+        let step = try Self.step("tailscale-up")
+        let refused = try host.run(step.apply)
+        #expect(!refused.succeeded)
+        #expect(refused.stderr.contains(
+            "no Tailscale auth key provided (set TS_AUTHKEY in fleet's environment); it is needed to log this hub in"
+                + " (BackendState NeedsLogin)"))
+        #expect(!host.read("tailscale.log").contains("tailscale up"))
+
+        try host.write(Self.status(primaryRoutes: true), to: "status.json")
+        try host.write(#"{"AdvertiseRoutes": null}"#, to: "prefs.json")
+        #expect(try host.run(step.apply).succeeded)
+        #expect(host.read("tailscale.log").contains("tailscale up --reset --advertise-routes=192.168.10.0/25"))
+        #expect(!host.read("tailscale.log").contains("--auth-key"))
+        #expect(try host.run(step.check).succeeded)
     }
 
     @Test("flintlockd must listen on the VLAN address and nowhere else")
