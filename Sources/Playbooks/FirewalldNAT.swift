@@ -60,6 +60,7 @@ enum FirewalldNAT {
 
             """#
         let check = prelude + #"""
+            command -v firewall-cmd >/dev/null 2>&1 || { echo "firewalld: not installed (no firewall-cmd)"; exit 1; }
             if ! state=$(firewall-cmd --state 2>&1); then
               echo "firewalld: ${state:-not installed}"
               exit 1
