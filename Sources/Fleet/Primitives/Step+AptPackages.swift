@@ -1,0 +1,58 @@
+extension Step {
+    /// Debian packages installed.
+    ///
+    /// - Check: `dpkg-query -W -f='${Status}'` reports `… ok installed` for every package;
+    ///   the evidence lists each one that is not, with its status. No network access, so a
+    ///   re-run stays fast.
+    /// - Apply: `apt-get install -y --no-install-recommends` with `DEBIAN_FRONTEND=noninteractive`,
+    ///   keeping existing configuration files on conffile questions, never removing a package to
+    ///   resolve a conflict (`--no-remove`: it fails instead), and waiting at most 120 s
+    ///   for the dpkg lock (`-o DPkg::Lock::Timeout=120`) instead of failing at once or forever.
+    ///   `apt-get update` runs first only when no package list is younger than an hour, and once
+    ///   more when the install fails for a stale or missing list (no candidate, 404).
+    /// - No undo: packages stay installed after teardown, by design (other software may have
+    ///   come to depend on them, and removal would not restore their earlier configuration).
+    public static func aptPackages(id: String, packages: [String], title: String? = nil) -> Step {
+        aptPackages(id: id, packages: packages, title: title, listsDirectory: "/var/lib/apt/lists")
+    }
+
+    /// The same step reading list ages from another directory, for tests.
+    static func aptPackages(id: String, packages: [String], title: String? = nil, listsDirectory: String) -> Step {
+        let names = ShellQuote.join(packages)
+        let check = "rc=0\nfor pkg in \(names); do\n" + #"""
+              s=$(dpkg-query -W -f='${Status}\n' "$pkg" 2>/dev/null | head -n 1) || s=
+              # "hold ok installed" is installed too: a held package is still there.
+              case "$s" in *' ok installed') continue;; esac
+              echo "package $pkg: ${s:-not installed}"
+              rc=1
+            done
+            exit "$rc"
+            """#
+        let apply = "set -e\nset -- \(names)\n" + Snippet.assign("lists", listsDirectory) + "\n" + #"""
+            export DEBIAN_FRONTEND=noninteractive
+            apt_get() {
+              apt-get -q -y -o DPkg::Lock::Timeout=120 \
+                -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"
+            }
+            fresh=$(find "$lists" -maxdepth 1 -type f -name '*_Packages*' -mmin -60 2>/dev/null | head -n 1)
+            if [ -z "$fresh" ]; then apt_get update; fi
+            log=$(mktemp)
+            trap 'rm -f -- "$log"' EXIT
+            trap 'exit 130' INT TERM HUP
+            if apt_get install --no-install-recommends --no-remove "$@" >"$log" 2>&1; then
+              cat "$log"
+              exit 0
+            fi
+            cat "$log"
+            if grep -Eq 'Unable to locate package|has no installation candidate|404 +Not Found|Failed to fetch' "$log"; then
+              echo "fleet: package lists look stale; running apt-get update and trying again"
+              apt_get update
+              apt_get install --no-install-recommends --no-remove "$@"
+            else
+              exit 1
+            fi
+            """#
+        return Step(id: id, title: title ?? "packages \(packages.joined(separator: " "))", check: check,
+                    apply: apply, timeout: .seconds(900))
+    }
+}

@@ -1,0 +1,103 @@
+import Fleet
+
+/// flintlockd's configuration, unit and service on a MicroVM host.
+///
+/// flintlockd runs with `insecure: true` — no TLS and no authentication — because the demo
+/// setup has no certificates or tokens to hand it, and without either flintlockd refuses to
+/// start. What protects it is where it listens: `grpc-endpoint` is the host's **VLAN address**,
+/// reachable from the private VLAN (and through the hub's Tailscale subnet route), never the
+/// public address the demo's `0.0.0.0:9090` exposed. The service check enforces that with `ss`.
+///
+/// - `flintlockd-config-dir`, `flintlockd-config`: `/etc/opt/flintlockd/config.yaml`.
+/// - `flintlockd-unit`: `/etc/systemd/system/flintlockd.service` as flintlock ships it, plus
+///   `After=containerd.service` (upstream only has `Requires=`) and ordering after the VLAN unit,
+///   so the address exists when it binds.
+/// - `flintlockd`: enabled and active, restarted when its config, unit, binaries or the VLAN
+///   link changed; listening on `<vlan address>:<port>` and on nothing else.
+enum Flintlockd {
+    static let configPath = "/etc/opt/flintlockd/config.yaml"
+    static let unitPath = "/etc/systemd/system/flintlockd.service"
+
+    static func steps(_ context: PlaybookContext, settings: FlintlockSettings) -> [Step] {
+        var unitFile = Step.file(id: "flintlockd-unit", path: unitPath, content: unit(context),
+                                 title: "flintlockd unit \(unitPath)")
+        unitFile.undo = (unitFile.undo ?? "") + "\nsystemctl daemon-reload"
+        var service = Step.systemdUnit(
+            "flintlockd", notifiedBy: ["flintlockd-config", "flintlockd-unit", "flintlockd-binary", "firecracker",
+                                       "vlan-interface"],
+            title: "flintlockd running")
+        service.check = Snippet.allOf([service.check, listening(context, port: settings.grpcPort)])
+        return [
+            Step.directory(id: "flintlockd-config-dir", path: "/etc/opt/flintlockd", managedEntries: ["config.yaml"]),
+            Step.file(id: "flintlockd-config", path: configPath, content: config(context, settings: settings),
+                      title: "flintlockd configuration \(configPath)"),
+            unitFile,
+            service,
+        ]
+    }
+
+    static func config(_ context: PlaybookContext, settings: FlintlockSettings) -> String {
+        let attachment = context.bridge.map { "bridge-name: \($0)" } ?? "parent-iface: \(context.vlanInterface)"
+        return """
+            # Managed by fleet. No TLS and no authentication (insecure: true): the API listens on
+            # this host's VLAN address only, never on a public address.
+            containerd-socket: \(Containerd.socket)
+            grpc-endpoint: \(context.address):\(settings.grpcPort)
+            insecure: true
+            \(attachment)
+
+            """
+    }
+
+    static func unit(_ context: PlaybookContext) -> String {
+        """
+        # Managed by fleet: flintlock's flintlockd.service, ordered after containerd and the VLAN.
+        [Unit]
+        Description=flintlock microvm service
+        Documentation=https://www.liquidmetal.dev
+        Requires=containerd.service
+        After=containerd.service \(context.vlanUnit)
+        Wants=\(context.vlanUnit)
+
+        [Service]
+        ExecStartPre=which firecracker
+        ExecStartPre=which flintlockd
+        ExecStart=/usr/local/bin/flintlockd run
+        Restart=always
+        RestartSec=5
+        User=root
+        KillMode=process
+
+        [Install]
+        WantedBy=multi-user.target
+
+        """
+    }
+
+    /// flintlockd must listen on the VLAN endpoint and on nothing else; it binds a moment after
+    /// a (re)start, once containerd answers, so an active service gets some seconds. A missing
+    /// /dev/kvm is a NOTE only: flintlockd runs without it, MicroVMs do not.
+    static func listening(_ context: PlaybookContext, port: Int) -> String {
+        [Snippet.assign("ep", "\(context.address):\(port)"), Snippet.assign("port", String(port))]
+            .joined(separator: "\n") + "\n" + #"""
+            [ -c /dev/kvm ] || echo "NOTE: /dev/kvm is missing: flintlockd runs, but cannot start MicroVMs"
+            i=0
+            while :; do
+              lines=$(ss -Hltnp "sport = :$port" 2>/dev/null | grep '"flintlockd"')
+              wrong=$(printf '%s\n' "$lines" | awk -v ep="$ep" 'NF && $4 != ep { print $4 }')
+              if [ -n "$wrong" ]; then
+                echo "flintlockd listens on $(printf '%s' "$wrong" | tr '\n' ' '): it must listen on $ep only (a wildcard or public address exposes an unauthenticated API)"
+                printf '%s\n' "$lines"
+                exit 1
+              fi
+              [ -n "$lines" ] && exit 0
+              [ "$i" -lt 20 ] && systemctl is-active --quiet flintlockd || break
+              i=$((i + 1))
+              sleep 1
+            done
+            echo "flintlockd: not listening on $ep"
+            ss -Hltnp "sport = :$port" 2>&1
+            exit 1
+            """#
+    }
+}

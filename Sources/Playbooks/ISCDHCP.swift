@@ -1,0 +1,81 @@
+import Fleet
+
+/// The hub's DHCP server with ISC dhcpd, as in the Liquid Metal docs.
+///
+/// - `dhcp-config`: `/etc/dhcp/dhcpd.conf` rendered from the inventory, validated with
+///   `dhcpd -t -4 -cf` before it replaces the live file; the packaged file is kept as
+///   `dhcpd.conf.fleet-orig` and restored on teardown.
+/// - `dhcp-interface`: the `INTERFACESv4=` line of `/etc/default/isc-dhcp-server` names the
+///   VLAN interface (the whole line is replaced, the rest of the file kept; original restored on
+///   teardown).
+/// - `dhcp-server`: enabled and active, restarted only when one of the above (or the VLAN link)
+///   changed; its check also wants this boot's journal to show `Listening on LPF/<vlan>/`.
+///   Teardown stops and disables it.
+enum ISCDHCP {
+    static let service = "isc-dhcp-server"
+
+    static func steps(_ context: PlaybookContext) -> [Step] {
+        let configuration = Step.configFile(
+            id: "dhcp-config", path: "/etc/dhcp/dhcpd.conf",
+            content: UpstreamDNS.content(context.network.dnsServers) { config(context, dns: $0) },
+            title: "DHCP configuration /etc/dhcp/dhcpd.conf",
+            validate: #"dhcpd -t -4 -cf "$candidate""#, keepOriginal: true)
+        let interfaces = Step.configFile(
+            id: "dhcp-interface", path: "/etc/default/isc-dhcp-server", content: .generated(interfacesLine(context)),
+            title: "DHCP interface \(context.vlanInterface) in /etc/default/isc-dhcp-server", keepOriginal: true)
+        var server = Step.systemdUnit(service, notifiedBy: ["dhcp-config", "dhcp-interface", "vlan-interface"],
+                                      id: "dhcp-server", title: "DHCP server \(service)")
+        server.check = Snippet.allOf([server.check, listening(context)])
+        return [Step.aptPackages(id: "dhcp-package", packages: [service]), configuration, interfaces, server]
+    }
+
+    /// dhcpd.conf as in the docs (§3.2 of the setup notes), from the inventory's values.
+    static func config(_ context: PlaybookContext, dns: String?) -> String {
+        let network = context.network, dhcp = context.inventory.dhcp
+        let dnsLine = dns.map { "  option domain-name-servers \($0);\n" } ?? ""
+        return """
+            # Managed by fleet: DHCP for the Liquid Metal VLAN \(network.vlanId) (\(context.vlanInterface)).
+            default-lease-time \(dhcp.defaultLeaseTime);
+            max-lease-time \(dhcp.maxLeaseTime);
+            authoritative;
+
+            subnet \(network.subnet.address) netmask \(network.subnet.netmask) {
+              range \(network.dhcpPool.lowerBound) \(network.dhcpPool.upperBound);
+              option routers \(network.gateway);
+            \(dnsLine)}
+
+            """
+    }
+
+    /// Prints `/etc/default/isc-dhcp-server` with its `INTERFACESv4=` line (the first one;
+    /// later copies dropped) replaced by ours, or appended when there is none.
+    static func interfacesLine(_ context: PlaybookContext) -> String {
+        Snippet.assign("f", "/etc/default/isc-dhcp-server") + "\n"
+            + Snippet.assign("line", "INTERFACESv4=\"\(context.vlanInterface)\"") + "\n" + #"""
+            if [ ! -e "$f" ]; then printf '%s\n' "$line"; exit 0; fi
+            LINE=$line awk '
+              /^[ \t]*INTERFACESv4=/ { if (!done) print ENVIRON["LINE"]; done = 1; next }
+              { print }
+              END { if (!done) print ENVIRON["LINE"] }
+            ' "$f"
+            """#
+    }
+
+    /// The last `Listening on LPF/…` line of this boot must be for the VLAN interface. dhcpd
+    /// logs it a moment after a (re)start, so an active service gets a few seconds.
+    static func listening(_ context: PlaybookContext) -> String {
+        Snippet.assign("u", service) + "\n" + Snippet.assign("vif", context.vlanInterface) + "\n" + #"""
+            i=0
+            while :; do
+              line=$(journalctl -u "$u" -b --no-pager -o cat 2>/dev/null | grep -F 'Listening on LPF/' | tail -n 1)
+              case "$line" in *"LPF/$vif/"*) exit 0;; esac
+              [ "$i" -lt 10 ] && systemctl is-active --quiet -- "$u" || break
+              i=$((i + 1))
+              sleep 1
+            done
+            echo "$u: this boot's journal has no 'Listening on LPF/$vif/' (last: ${line:-none})"
+            journalctl -u "$u" -b --no-pager -n 5 2>&1
+            exit 1
+            """#
+    }
+}

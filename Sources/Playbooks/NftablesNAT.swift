@@ -1,0 +1,108 @@
+import Fleet
+
+/// NAT on the hub with a dedicated nftables table (`nat.backend == .nftables`), for hubs
+/// without firewalld.
+///
+/// The table `ip fleet_nat` lives in `/etc/fleet/nat.nft` and is loaded by a oneshot unit of
+/// its own, `fleet-nat.service`, ordered after `nftables.service` and `firewalld.service` so a
+/// `flush ruleset` from either at boot cannot wipe it. The file deletes and recreates the table
+/// in one transaction, so reloading it is atomic and never duplicates a rule. Only masquerading
+/// is needed: without firewalld nothing drops forwarded traffic by default, and an accept in a
+/// table of our own could not override another table's drop anyway. Teardown stops the unit
+/// (which deletes the table) and removes the unit, the file and `/etc/fleet` when empty.
+enum NftablesNAT {
+    static let table = "fleet_nat"
+    static let unitName = "fleet-nat.service"
+    static let rulesetPath = "/etc/fleet/nat.nft"
+
+    static func steps(_ context: PlaybookContext) -> [Step] {
+        var unit = Step.file(id: "nat-unit", path: "/etc/systemd/system/\(unitName)", content: unitFile(context),
+                             title: "NAT unit \(unitName)")
+        unit.undo = (unit.undo ?? "") + "\nsystemctl daemon-reload"
+        return [
+            Step.aptPackages(id: "nftables-package", packages: ["nftables"]),
+            Step.directory(id: "nat-config-dir", path: "/etc/fleet", title: "directory /etc/fleet",
+                           managedEntries: ["nat.nft"]),
+            Step.file(id: "nat-ruleset", path: rulesetPath, content: ruleset(context),
+                      title: "NAT ruleset \(rulesetPath)"),
+            unit,
+            rules(context),
+        ]
+    }
+
+    static func ruleset(_ context: PlaybookContext) -> String {
+        """
+        #!/usr/sbin/nft -f
+        # Managed by fleet: masquerade the Liquid Metal VLAN \(context.network.vlanId) \
+        (\(context.network.subnet) on \(context.vlanInterface)) out of \(context.parent).
+        table ip \(table)
+        delete table ip \(table)
+        table ip \(table) {
+        \tchain postrouting {
+        \t\ttype nat hook postrouting priority srcnat; policy accept;
+        \t\tip saddr \(context.network.subnet) oifname "\(context.parent)" masquerade
+        \t}
+        }
+
+        """
+    }
+
+    static func unitFile(_ context: PlaybookContext) -> String {
+        """
+        # Managed by fleet: loads the NAT table for the Liquid Metal VLAN at boot.
+        [Unit]
+        Description=fleet: NAT for VLAN \(context.network.vlanId) (table ip \(table))
+        After=network-pre.target nftables.service firewalld.service
+
+        [Service]
+        Type=oneshot
+        RemainAfterExit=yes
+        ExecStart=/usr/sbin/nft -f \(rulesetPath)
+        ExecStop=-/usr/sbin/nft delete table ip \(table)
+
+        [Install]
+        WantedBy=multi-user.target
+
+        """
+    }
+
+    static func rules(_ context: PlaybookContext) -> Step {
+        let prelude = [Snippet.assign("unit", unitName), Snippet.assign("table", table),
+                       Snippet.assign("rule", "ip saddr \(context.network.subnet) oifname \"\(context.parent)\" masquerade")]
+            .joined(separator: "\n") + "\n"
+        let check = prelude + #"""
+            rc=0
+            if ! out=$(nft list table ip "$table" 2>&1); then
+              echo "table ip $table: missing ($out)"; rc=1
+            elif ! printf '%s\n' "$out" | sed 's/^[[:space:]]*//' | grep -qxF -- "$rule"; then
+              echo "table ip $table: no rule '$rule'"; printf '%s\n' "$out"; rc=1
+            fi
+            e=$(systemctl is-enabled -- "$unit" 2>/dev/null); a=$(systemctl is-active -- "$unit" 2>/dev/null)
+            [ "$e" = enabled ] && [ "$a" = active ] ||
+              { echo "$unit: is-enabled ${e:-unknown}, is-active ${a:-unknown} (want enabled, active)"; rc=1; }
+            exit "$rc"
+            """#
+        let apply = "set -e\n" + prelude + #"""
+            systemctl daemon-reload
+            systemctl enable -- "$unit"
+            systemctl restart -- "$unit"
+            nft list table ip "$table"
+            """#
+        let undo = prelude + #"""
+            systemctl disable --now -- "$unit" 2>/dev/null || true
+            if nft list table ip "$table" >/dev/null 2>&1; then nft delete table ip "$table"; fi
+            exit 0
+            """#
+        let undoCheck = prelude + #"""
+            rc=0
+            if nft list table ip "$table" >/dev/null 2>&1; then echo "table ip $table: still there"; rc=1; fi
+            if systemctl is-enabled --quiet -- "$unit" 2>/dev/null || systemctl is-active --quiet -- "$unit"; then
+              echo "$unit: still enabled or active"; rc=1
+            fi
+            exit "$rc"
+            """#
+        return Step(id: "nat-rules", title: "NAT: nftables table ip \(table) masquerading via \(context.parent)",
+                    check: check, apply: apply, undo: undo, undoCheck: undoCheck,
+                    notifiedBy: ["nat-ruleset", "nat-unit"])
+    }
+}

@@ -1,0 +1,156 @@
+import Fleet
+
+/// The private VLAN on every device: `8021q`, the `<parent>.<VLAN>` link with the device's
+/// address, and a oneshot unit that recreates it at boot.
+///
+/// Persistence is a oneshot systemd unit, `fleet-vlan-<parent>.<VLAN>.service`, not netplan,
+/// ifupdown, NetworkManager or systemd-networkd: which of those (if any) manages a machine
+/// differs between Debian 12, Ubuntu 22.04/24.04 and provider images, and the lab configures
+/// `bond0` itself from a boot-time oneshot. Plain `ip` in a unit works under all of them and
+/// touches nothing they own. The unit waits for the parent's device unit, runs before
+/// `network.target` (so DHCP and flintlockd, ordered after the network, find the link), and
+/// deletes the link when stopped. In bridge mode it also creates the bridge, enslaves the VLAN
+/// link and puts the address on the bridge.
+enum VLAN {
+    static func steps(_ context: PlaybookContext) -> [Step] {
+        var unitFile = Step.file(id: "vlan-unit", path: "/etc/systemd/system/\(context.vlanUnit)",
+                                 content: unit(context), title: "VLAN unit \(context.vlanUnit)")
+        unitFile.undo = (unitFile.undo ?? "") + "\nsystemctl daemon-reload"
+        return [Step.kernelModule("8021q"), unitFile, interface(context)]
+    }
+
+    /// The unit file. Every `ExecStart` line is idempotent, so starting it over a link that
+    /// already exists converges instead of failing.
+    static func unit(_ context: PlaybookContext) -> String {
+        let vlan = context.vlanInterface, parent = context.parent, network = context.network
+        var start = ["-/sbin/ip link add link \(parent) name \(vlan) type vlan id \(network.vlanId)"]
+        var stop = ["-/sbin/ip link delete dev \(vlan)"]
+        if let mtu = network.mtu { start.append("/sbin/ip link set dev \(vlan) mtu \(mtu)") }
+        if let bridge = context.bridge {
+            start += ["-/sbin/ip link add name \(bridge) type bridge",
+                      "/sbin/ip link set dev \(vlan) master \(bridge)",
+                      "/sbin/ip link set dev \(bridge) up"]
+            stop.append("-/sbin/ip link delete dev \(bridge)")
+        }
+        start += ["/sbin/ip addr replace \(context.cidrAddress) dev \(context.addressInterface)",
+                  "/sbin/ip link set dev \(vlan) up"]
+        let device = PlaybookContext.deviceUnit(forInterface: parent)
+        return """
+            # Managed by fleet: VLAN \(network.vlanId) on \(parent) as \(vlan), \(context.cidrAddress) on \
+            \(context.addressInterface).
+            [Unit]
+            Description=fleet: VLAN \(network.vlanId) on \(parent) (\(vlan))
+            Requires=\(device)
+            After=\(device) network-pre.target
+            Wants=network.target
+            Before=network.target
+
+            [Service]
+            Type=oneshot
+            RemainAfterExit=yes
+            \(start.map { "ExecStart=\($0)" }.joined(separator: "\n"))
+            \(stop.map { "ExecStop=\($0)" }.joined(separator: "\n"))
+
+            [Install]
+            WantedBy=multi-user.target
+
+            """
+    }
+
+    private static func prelude(_ context: PlaybookContext) -> String {
+        var lines = [Snippet.assign("vif", context.vlanInterface), Snippet.assign("parent", context.parent),
+                     Snippet.assign("id", String(context.network.vlanId)),
+                     Snippet.assign("addr", context.cidrAddress), Snippet.assign("aif", context.addressInterface),
+                     Snippet.assign("unit", context.vlanUnit),
+                     Snippet.assign("bridge", context.bridge ?? ""),
+                     Snippet.assign("mtu", context.network.mtu.map(String.init) ?? "")]
+        // Helpers over `ip -d link show` output: the name field ("bond0.1000@bond0:"), the
+        // flags, a keyword's value on the first line, and the VLAN detail line.
+        lines.append(#"""
+            first() { ip -d link show dev "$1" 2>/dev/null | head -n 1; }
+            field() { printf '%s\n' "$1" | awk -v k="$2" 'NR == 1 { for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'; }
+            is_up() { case "$(printf '%s\n' "$1" | awk 'NR == 1 { print $3 }')" in *"<UP,"*|*",UP,"*|*",UP>"*|*"<UP>"*) return 0;; esac; return 1; }
+            is_our_vlan() {
+              [ "$(printf '%s\n' "$(first "$vif")" | awk '{ print $2 }')" = "$vif@$parent:" ] &&
+                ip -d link show dev "$vif" 2>/dev/null | grep -Eq "^ *vlan protocol 802\.1Q id $id( |$)"
+            }
+            """#)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func interface(_ context: PlaybookContext) -> Step {
+        let prelude = prelude(context)
+        let check = prelude + #"""
+            rc=0
+            say() { echo "$*"; rc=1; }
+            line=$(first "$vif")
+            if [ -z "$line" ]; then
+              say "$vif: missing"
+            else
+              is_our_vlan || say "$vif: not 'vlan protocol 802.1Q id $id' on $parent"
+              is_up "$line" || say "$vif: not UP"
+              if [ -n "$mtu" ] && [ "$(field "$line" mtu)" != "$mtu" ]; then say "$vif: mtu $(field "$line" mtu), want $mtu"; fi
+              if [ -n "$bridge" ]; then
+                [ "$(field "$line" master)" = "$bridge" ] || say "$vif: not a port of bridge $bridge"
+                bline=$(first "$bridge")
+                [ -n "$bline" ] || say "$bridge: missing"
+                [ -z "$bline" ] || is_up "$bline" || say "$bridge: not UP"
+              fi
+            fi
+            addrs=$(ip -4 -o addr show dev "$aif" 2>/dev/null | awk '$3 == "inet" { print $4 }')
+            printf '%s\n' "$addrs" | grep -qxF -- "$addr" || say "$aif: no address $addr"
+            for other in $addrs; do [ "$other" = "$addr" ] || say "$aif: unexpected address $other"; done
+            e=$(systemctl is-enabled -- "$unit" 2>/dev/null); a=$(systemctl is-active -- "$unit" 2>/dev/null)
+            [ "$e" = enabled ] && [ "$a" = active ] || say "$unit: is-enabled ${e:-unknown}, is-active ${a:-unknown} (want enabled, active: the VLAN would not come back after a reboot)"
+            if [ "$rc" -ne 0 ]; then
+              echo "--- ip -d link show dev $vif"; ip -d link show dev "$vif" 2>&1
+              [ -z "$bridge" ] || { echo "--- ip -d link show dev $bridge"; ip -d link show dev "$bridge" 2>&1; }
+              echo "--- ip -4 -o addr show dev $aif"; ip -4 -o addr show dev "$aif" 2>&1
+            fi
+            exit "$rc"
+            """#
+        // Converges live without deleting a correct link: MicroVM macvtap interfaces hang off it,
+        // and deleting it would take them down. Only a link of the wrong kind is recreated.
+        let apply = "set -e\n" + prelude + #"""
+            if [ -n "$(first "$vif")" ] && ! is_our_vlan; then
+              echo "$vif: exists but is not VLAN $id on $parent; recreating it"
+              ip link delete dev "$vif"
+            fi
+            systemctl daemon-reload
+            systemctl enable -- "$unit"
+            systemctl start -- "$unit"
+            # The unit's ExecStart lines again, live: `start` does nothing when it is already active.
+            [ -n "$(first "$vif")" ] || ip link add link "$parent" name "$vif" type vlan id "$id"
+            [ -z "$mtu" ] || ip link set dev "$vif" mtu "$mtu"
+            if [ -n "$bridge" ]; then
+              [ -n "$(first "$bridge")" ] || ip link add name "$bridge" type bridge
+              ip link set dev "$vif" master "$bridge"
+              ip link set dev "$bridge" up
+            fi
+            ip addr replace "$addr" dev "$aif"
+            ip link set dev "$vif" up
+            # An address from an earlier inventory would linger until reboot; this link is ours.
+            ip -4 -o addr show dev "$aif" | awk '$3 == "inet" { print $4 }' | while read -r old; do
+              [ "$old" = "$addr" ] || { echo "$aif: removing old address $old"; ip addr del "$old" dev "$aif"; }
+            done
+            ip -d link show dev "$vif"
+            """#
+        let undo = prelude + #"""
+            systemctl disable --now -- "$unit" 2>/dev/null || true
+            [ -z "$(first "$vif")" ] || ip link delete dev "$vif"
+            [ -z "$bridge" ] || [ -z "$(first "$bridge")" ] || ip link delete dev "$bridge"
+            exit 0
+            """#
+        let undoCheck = prelude + #"""
+            rc=0
+            [ -z "$(first "$vif")" ] || { echo "$vif: still there"; rc=1; }
+            [ -z "$bridge" ] || [ -z "$(first "$bridge")" ] || { echo "$bridge: still there"; rc=1; }
+            if systemctl is-enabled --quiet -- "$unit" 2>/dev/null || systemctl is-active --quiet -- "$unit"; then
+              echo "$unit: still enabled or active"; rc=1
+            fi
+            exit "$rc"
+            """#
+        return Step(id: "vlan-interface", title: "VLAN interface \(context.vlanInterface) with \(context.cidrAddress)",
+                    check: check, apply: apply, undo: undo, undoCheck: undoCheck, notifiedBy: ["vlan-unit"])
+    }
+}

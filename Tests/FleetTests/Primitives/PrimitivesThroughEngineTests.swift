@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+import FleetTestSupport
+@testable import Fleet
+
+/// Primitives run for real by the executor over ``LocalTransport`` (the same remote program ssh
+/// uses, with /bin/sh on this machine) against a temporary directory: up, up again, check,
+/// drift, teardown.
+@Suite("primitives through the executor, executed locally", .serialized, .timeLimit(.minutes(1)))
+struct PrimitivesThroughEngineTests {
+    let dir: URL
+    init() throws { dir = try LocalShell.hostileTemporaryDirectory() }
+
+    private func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+
+    private var steps: [Step] {
+        [
+            .directory(id: "conf-dir", path: path("etc/app.d"), mode: "0750",
+                       managedEntries: ["app 'main'.conf", "token"]),
+            .file(id: "conf", path: path("etc/app.d/app 'main'.conf"), content: "port = 9090\nname = \"$(x)\"\n",
+                  mode: "0640"),
+            .line(id: "modules", path: path("etc/modules"), line: "8021q"),
+            .configFile(id: "token", path: path("etc/app.d/token"), content: .literal("s3cret-token-value\n"),
+                        mode: "0600", sensitive: true),
+            .command(id: "marker", check: "test -e \(ShellQuote.quote(path("marker")))",
+                     apply: "touch \(ShellQuote.quote(path("marker")))",
+                     undo: "rm -f \(ShellQuote.quote(path("marker")))",
+                     undoCheck: "! test -e \(ShellQuote.quote(path("marker")))"),
+        ]
+    }
+
+    private func run(_ mode: RunMode) async -> Recap {
+        let plan = Plan(hosts: [Plan.HostPlan(device: Device(name: "local", role: .host, address: "localhost"),
+                                              steps: steps)])
+        return await Executor(transport: LocalTransport(), options: RunOptions(mode: mode, stepTimeout: .seconds(30)),
+                              reporter: InMemoryReporter()).run(plan)
+    }
+
+    @Test("up converges, a second up changes nothing, check sees drift, teardown removes everything")
+    func lifecycle() async throws {
+        let first = await run(.up)
+        #expect(first.hosts[0].steps.map(\.status) == Array(repeating: .changed, count: 5),
+                "\(first.hosts[0].steps.map(\.evidence))")
+        let second = await run(.up)
+        #expect(second.hosts[0].steps.map(\.status) == Array(repeating: .ok, count: 5))
+        #expect(second.hosts[0].execs == 1)
+        #expect((await run(.check)).exitCode == ExitCode.success)
+
+        try "port = 1\n".write(toFile: path("etc/app.d/app 'main'.conf"), atomically: true, encoding: .utf8)
+        try "other secret\n".write(toFile: path("etc/app.d/token"), atomically: true, encoding: .utf8)
+        let drift = await run(.check)
+        #expect(drift.exitCode == ExitCode.drift)
+        let evidence = drift.hosts[0].steps.map(\.evidence).joined(separator: "\n")
+        #expect(evidence.contains("-port = 1\n+port = 9090"))
+        #expect(evidence.contains("content differs (sensitive, not shown)"))
+        #expect(!evidence.contains("s3cret-token-value") && !evidence.contains("other secret"))
+        #expect((await run(.up)).hosts[0].count(.changed) == 2)
+
+        let teardown = await run(.teardown)
+        #expect(teardown.exitCode == ExitCode.success, "\(teardown.hosts[0].steps.map(\.evidence))")
+        for name in ["etc/app.d", "marker"] {
+            #expect(!FileManager.default.fileExists(atPath: path(name)), "\(name)")
+        }
+        #expect(try String(contentsOfFile: path("etc/modules"), encoding: .utf8) == "")
+        #expect((await run(.teardown)).totalChanged == 0)
+    }
+}

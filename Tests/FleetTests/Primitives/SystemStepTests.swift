@@ -1,0 +1,207 @@
+import Foundation
+import Testing
+import FleetTestSupport
+@testable import Fleet
+
+/// The primitives that touch the kernel, dpkg or systemd, executed against temporary
+/// directories and fake `modprobe`, `dpkg-query`, `apt-get` and `systemctl` on `PATH`.
+@Suite("kernel module, sysctl, apt and systemd primitives, executed", .serialized, .timeLimit(.minutes(1)))
+struct SystemStepTests {
+    let dir: URL
+    let bin: URL
+    init() throws {
+        dir = try LocalShell.hostileTemporaryDirectory()
+        bin = dir.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+    }
+
+    private var env: [String: String] { ["PATH": bin.path, "FAKE": dir.path] }
+    private func run(_ script: String?) throws -> LocalShell.Result {
+        try LocalShell.run(try #require(script), environment: env)
+    }
+    private func read(_ name: String) -> String {
+        (try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)) ?? ""
+    }
+
+    @Test("kernelModule loads the module once and persists it as a whole file")
+    func kernelModule() throws {
+        let sys = dir.appendingPathComponent("sys")
+        try FileManager.default.createDirectory(at: sys, withIntermediateDirectories: true)
+        try LocalShell.writeExecutable(#"""
+            #!/bin/sh
+            echo "$*" >>"$FAKE/modprobe.log"
+            mkdir -p "$FAKE/sys/$2"
+            """#, at: bin.appendingPathComponent("modprobe"))
+        let step = Step.kernelModule("8021q", id: nil, confDirectory: dir.appendingPathComponent("modules-load.d").path,
+                                     sysModuleDirectory: sys.path, builtinList: "/nonexistent")
+        #expect(step.id == "8021q-module")
+        let before = try run(step.check)
+        #expect(!before.succeeded)
+        #expect(before.stdout.contains("kernel module 8021q: not loaded"))
+        #expect(try run(step.apply).succeeded)
+        #expect(try run(step.check).succeeded)
+        #expect(try run(step.apply).succeeded)
+        #expect(read("modprobe.log") == "-- 8021q\n")
+        #expect(read("modules-load.d/8021q.conf") == "8021q\n")
+        #expect(try run(step.undo).succeeded)
+        #expect(try run(step.undoCheck).succeeded)
+        #expect(FileManager.default.fileExists(atPath: sys.appendingPathComponent("8021q").path))
+    }
+
+    @Test("sysctl persists a drop-in, sets the live value, and undo restores the value before fleet")
+    func sysctl() throws {
+        let proc = dir.appendingPathComponent("proc")
+        try FileManager.default.createDirectory(at: proc.appendingPathComponent("net/ipv4/conf/bond0.1000"),
+                                                withIntermediateDirectories: true)
+        try "0\n".write(to: proc.appendingPathComponent("net/ipv4/ip_forward"), atomically: true, encoding: .utf8)
+        try "0\n".write(to: proc.appendingPathComponent("net/ipv4/conf/bond0.1000/forwarding"), atomically: true,
+                        encoding: .utf8)
+        let step = Step.sysctl(id: "ip-forwarding", file: "90-fleet.conf",
+                               settings: [("net.ipv4.ip_forward", "1"), ("net.ipv4.conf.bond0/1000.forwarding", "1")],
+                               title: nil, directory: dir.appendingPathComponent("sysctl.d").path, procRoot: proc.path)
+        let before = try run(step.check)
+        #expect(!before.succeeded)
+        #expect(before.stdout.contains("net.ipv4.ip_forward = 0 (want 1)"))
+        let applied = try run(step.apply)
+        #expect(applied.succeeded, "\(applied)")
+        #expect(read("proc/net/ipv4/ip_forward") == "1\n")
+        #expect(read("proc/net/ipv4/conf/bond0.1000/forwarding") == "1\n")
+        #expect(read("sysctl.d/90-fleet.conf").hasSuffix(
+            "net.ipv4.ip_forward = 1\nnet.ipv4.conf.bond0/1000.forwarding = 1\n"))
+        #expect(try run(step.check).succeeded)
+        #expect(try run(step.apply).succeeded)
+        #expect(read("sysctl.d/90-fleet.conf.fleet-orig").contains("net.ipv4.ip_forward = 0\n"))
+
+        // Someone resets the live value: check notices although the file is right.
+        try "0\n".write(to: proc.appendingPathComponent("net/ipv4/ip_forward"), atomically: true, encoding: .utf8)
+        #expect(!(try run(step.check).succeeded))
+        #expect(try run(step.apply).succeeded)
+
+        #expect(!(try run(step.undoCheck).succeeded))
+        #expect(try run(step.undo).succeeded)
+        #expect(read("proc/net/ipv4/ip_forward") == "0\n")
+        #expect(read("proc/net/ipv4/conf/bond0.1000/forwarding") == "0\n")
+        #expect(try run(step.undoCheck).succeeded)
+    }
+
+    private func fakeApt(candidates: String, afterUpdate: String) throws {
+        try candidates.write(to: dir.appendingPathComponent("candidates"), atomically: true, encoding: .utf8)
+        try afterUpdate.write(to: dir.appendingPathComponent("candidates-after-update"), atomically: true,
+                              encoding: .utf8)
+        _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("installed").path, contents: Data())
+        try LocalShell.writeExecutable(#"""
+            #!/bin/sh
+            # fake dpkg-query -W -f=... PKG
+            for last; do :; done
+            grep -qx "$last" "$FAKE/installed" || { echo "dpkg-query: no packages found matching $last" >&2; exit 1; }
+            printf 'install ok installed\n'
+            """#, at: bin.appendingPathComponent("dpkg-query"))
+        try LocalShell.writeExecutable(#"""
+            #!/bin/sh
+            echo "apt-get $*" >>"$FAKE/apt.log"
+            for a; do case "$a" in
+              update) cp "$FAKE/candidates-after-update" "$FAKE/candidates"; exit 0;;
+            esac; done
+            seen=0
+            for a; do
+              if [ "$seen" = 1 ] && [ "${a#-}" = "$a" ]; then
+                grep -qx "$a" "$FAKE/candidates" || { echo "E: Unable to locate package $a"; exit 100; }
+              fi
+              [ "$a" = install ] && seen=1
+            done
+            seen=0
+            for a; do
+              [ "$seen" = 1 ] && [ "${a#-}" = "$a" ] && echo "$a" >>"$FAKE/installed"
+              [ "$a" = install ] && seen=1
+            done
+            exit 0
+            """#, at: bin.appendingPathComponent("apt-get"))
+    }
+
+    @Test("aptPackages installs what is missing and updates the lists only when a candidate is missing")
+    func apt() throws {
+        try fakeApt(candidates: "curl\n", afterUpdate: "curl\ntailscale\n")
+        let lists = dir.appendingPathComponent("lists")
+        try FileManager.default.createDirectory(at: lists, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: lists.appendingPathComponent("deb_dists_main_binary-amd64_Packages").path,
+                                       contents: Data())
+        let step = Step.aptPackages(id: "p", packages: ["curl", "tailscale"], listsDirectory: lists.path)
+        let before = try run(step.check)
+        #expect(!before.succeeded)
+        #expect(before.stdout.contains("package curl: not installed"))
+        let applied = try run(step.apply)
+        #expect(applied.succeeded, "\(applied)")
+        let log = read("apt.log").split(separator: "\n").map { String($0.split(separator: " ").last ?? "") }
+        #expect(log == ["tailscale", "update", "tailscale"])
+        #expect(read("apt.log").contains("DPkg::Lock::Timeout=120"))
+        #expect(read("apt.log").contains("--no-install-recommends"))
+        #expect(try run(step.check).succeeded)
+    }
+
+    @Test("aptPackages refreshes lists older than an hour before installing")
+    func aptStaleLists() throws {
+        try fakeApt(candidates: "", afterUpdate: "lvm2\n")
+        let step = Step.aptPackages(id: "p", packages: ["lvm2"], listsDirectory: dir.appendingPathComponent("none").path)
+        #expect(try run(step.apply).succeeded)
+        #expect(read("apt.log").hasPrefix("apt-get -q -y -o DPkg::Lock::Timeout=120"))
+        #expect(read("apt.log").split(separator: "\n").first?.hasSuffix(" update") == true)
+        #expect(try run(step.check).succeeded)
+    }
+
+    private func fakeSystemctl() throws {
+        try LocalShell.writeExecutable(#"""
+            #!/bin/sh
+            echo "systemctl $*" >>"$FAKE/systemctl.log"
+            quiet=0; now=0; cmd=; unit=
+            for a; do case "$a" in
+              --quiet) quiet=1;; --now) now=1;; --no-pager|-n|5|--) ;;
+              *) if [ -z "$cmd" ]; then cmd=$a; else unit=$a; fi;;
+            esac; done
+            say() { [ "$quiet" = 1 ] || echo "$1"; }
+            mkdir -p "$FAKE/enabled" "$FAKE/active"
+            case "$cmd" in
+              is-enabled) if [ -e "$FAKE/enabled/$unit" ]; then say enabled; else say disabled; exit 1; fi;;
+              is-active) if [ -e "$FAKE/active/$unit" ]; then say active; else say inactive; exit 3; fi;;
+              enable) touch "$FAKE/enabled/$unit"; [ "$now" = 0 ] || touch "$FAKE/active/$unit";;
+              disable) rm -f "$FAKE/enabled/$unit"; [ "$now" = 0 ] || rm -f "$FAKE/active/$unit";;
+              start|restart) touch "$FAKE/active/$unit";;
+              stop) rm -f "$FAKE/active/$unit";;
+              status) echo "* $unit - fake status";;
+              daemon-reload) ;;
+            esac
+            """#, at: bin.appendingPathComponent("systemctl"))
+    }
+
+    @Test("systemdUnit enables and starts, restarts a running unit, and undo disables it")
+    func systemd() throws {
+        try fakeSystemctl()
+        let step = Step.systemdUnit("flintlockd.service", notifiedBy: ["flintlockd-config"])
+        #expect(step.id == "flintlockd")
+        #expect(step.notifiedBy == ["flintlockd-config"])
+        let before = try run(step.check)
+        #expect(!before.succeeded)
+        #expect(before.stdout.contains("is-enabled disabled, is-active inactive (want enabled, active)"))
+        #expect(before.stdout.contains("fake status"))
+        #expect(try run(step.apply).succeeded)
+        #expect(try run(step.check).succeeded)
+        #expect(read("systemctl.log").contains("systemctl start -- flintlockd.service"))
+        #expect(!read("systemctl.log").contains("restart"))
+        // Applied again (as a notified step is): now it restarts.
+        #expect(try run(step.apply).succeeded)
+        #expect(read("systemctl.log").contains("systemctl restart -- flintlockd.service"))
+        #expect(!(try run(step.undoCheck).succeeded))
+        #expect(try run(step.undo).succeeded)
+        #expect(try run(step.undoCheck).succeeded)
+    }
+
+    @Test("a unit can be wanted stopped and disabled")
+    func systemdStopped() throws {
+        try fakeSystemctl()
+        let step = Step.systemdUnit("legacy", enabled: false, active: false)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("active"), withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("active/legacy").path, contents: Data())
+        #expect(!(try run(step.check).succeeded))
+        #expect(try run(step.apply).succeeded)
+        #expect(try run(step.check).succeeded)
+    }
+}

@@ -1,0 +1,269 @@
+import Fleet
+import FleetTestSupport
+import Foundation
+import Testing
+@testable import Playbooks
+
+/// The playbook's snippets executed with /bin/sh against ``FakeHost``: check fails, apply
+/// converges, check passes, a second apply changes nothing, undo leaves nothing behind.
+@Suite("playbook snippets, executed against fake system commands", .serialized, .timeLimit(.minutes(2)))
+struct PlaybookExecutionTests {
+    static func step(_ id: String, _ device: Device = DemoInventory.hub,
+                     _ inventory: Inventory = DemoInventory.inventory(), authKey: String? = nil) throws -> Step {
+        try #require(LiquidMetal.steps(for: device, in: inventory, authKey: authKey).first { $0.id == id })
+    }
+
+    @Test("VLAN interface: created, addressed and persisted; converged state is left alone; undo removes it")
+    func vlan() throws {
+        let host = try FakeHost()
+        try host.write("ether - - 1 1500 -\n", to: "links/bond0")
+        let step = try Self.step("vlan-interface")
+        let before = try host.run(step.check)
+        #expect(!before.succeeded)
+        #expect(before.stdout.contains("bond0.1000: missing"))
+        #expect(before.stdout.contains("fleet-vlan-bond0.1000.service: is-enabled disabled"))
+
+        let apply = try host.run(step.apply)
+        #expect(apply.succeeded, "\(apply)")
+        #expect(apply.stdout.contains("5: bond0.1000@bond0: <BROADCAST,MULTICAST,UP,LOWER_UP>"))
+        let after = try host.run(step.check)
+        #expect(after.succeeded, "\(after)")
+
+        try host.write("", to: "ip.log")
+        #expect(try host.run(step.apply).succeeded)
+        #expect(!host.read("ip.log").contains("link delete"))
+        #expect(!host.read("ip.log").contains("link add"))
+
+        // An address from an earlier inventory is evidence and goes on the next apply.
+        try host.write("192.168.10.2/25\n192.168.10.99/25\n", to: "addrs/bond0.1000")
+        #expect(try host.run(step.check).stdout.contains("unexpected address 192.168.10.99/25"))
+        #expect(try host.run(step.apply).succeeded)
+        #expect(host.read("addrs/bond0.1000") == "192.168.10.2/25\n")
+
+        #expect(!(try host.run(step.undoCheck).succeeded))
+        #expect(try host.run(step.undo).succeeded)
+        #expect(try host.run(step.undoCheck).succeeded)
+        #expect(!host.exists("links/bond0.1000"))
+    }
+
+    @Test("VLAN interface: a link with the wrong VLAN id is recreated")
+    func vlanWrongId() throws {
+        let host = try FakeHost()
+        try host.write("ether - - 1 1500 -\n", to: "links/bond0")
+        try host.write("vlan bond0 999 1 1500 -\n", to: "links/bond0.1000")
+        let step = try Self.step("vlan-interface")
+        #expect(try host.run(step.check).stdout.contains("bond0.1000: not 'vlan protocol 802.1Q id 1000' on bond0"))
+        #expect(try host.run(step.apply).succeeded)
+        #expect(host.read("links/bond0.1000") == "vlan bond0 1000 1 1500 -\n")
+        #expect(try host.run(step.check).succeeded)
+    }
+
+    @Test("VLAN interface in bridge mode with an MTU: the address lives on the bridge")
+    func vlanBridge() throws {
+        let host = try FakeHost()
+        try host.write("ether - - 1 1500 -\n", to: "links/bond0")
+        var flintlock = DemoInventory.flintlock
+        flintlock.networkMode = .bridge("br0")
+        var network = DemoInventory.network
+        network.mtu = 9000
+        let step = try Self.step("vlan-interface", DemoInventory.host0,
+                                 DemoInventory.inventory(flintlock: flintlock, network: network))
+        #expect(try host.run(step.apply).succeeded)
+        #expect(host.read("links/bond0.1000") == "vlan bond0 1000 1 9000 br0\n")
+        #expect(host.read("addrs/br0") == "192.168.10.3/25\n")
+        #expect(try host.run(step.check).succeeded)
+        try host.write("vlan bond0 1000 1 1500 br0\n", to: "links/bond0.1000")
+        #expect(try host.run(step.check).stdout.contains("bond0.1000: mtu 1500, want 9000"))
+        #expect(try host.run(step.undo).succeeded)
+        #expect(!host.exists("links/br0"))
+    }
+
+    @Test("firewalld NAT: both rules runtime and permanent, never added twice, removed by undo")
+    func firewalld() throws {
+        let host = try FakeHost()
+        let step = try Self.step("nat-rules")
+        let before = try host.run(step.check)
+        #expect(before.stdout.contains("missing at runtime: ipv4 filter FORWARD 0 -i bond0.1000 -o bond0 -j ACCEPT"))
+        #expect(before.stdout.contains("missing permanently: ipv4 nat POSTROUTING 0 -o bond0 -j MASQUERADE"))
+        // As after `firewall-cmd --reload` lost nothing but the runtime set was never made:
+        try host.write("ipv4 nat POSTROUTING 0 -o bond0 -j MASQUERADE\n", to: "rules/permanent")
+        #expect(try host.run(step.apply).succeeded)
+        #expect(try host.run(step.check).succeeded)
+        #expect(try host.run(step.apply).succeeded)
+        #expect(!host.read("firewall.log").contains("DUPLICATE"))
+        let rules = "ipv4 filter FORWARD 0 -i bond0.1000 -o bond0 -j ACCEPT\nipv4 nat POSTROUTING 0 -o bond0 -j MASQUERADE\n"
+        #expect(host.read("rules/runtime") == rules)
+        #expect(Set(host.read("rules/permanent").split(separator: "\n")) == Set(rules.split(separator: "\n")))
+
+        #expect(!(try host.run(step.undoCheck).succeeded))
+        #expect(try host.run(step.undo).succeeded)
+        #expect(try host.run(step.undoCheck).succeeded)
+        #expect(host.read("rules/runtime").isEmpty && host.read("rules/permanent").isEmpty)
+    }
+
+    static let statusNeedsLogin = #"{"Version": "1.76.1", "BackendState": "NeedsLogin", "Self": {"ID": ""}, "Peer": null}"#
+    static func status(primaryRoutes: Bool) -> String {
+        """
+        {
+          "Version": "1.76.1",
+          "TUN": true,
+          "BackendState": "Running",
+          "Self": {
+            "HostName": "network-hub",
+            "Capabilities": ["https://tailscale.com/cap/is-admin"],
+            \(primaryRoutes ? "\"PrimaryRoutes\": [\n      \"192.168.10.0/25\"\n    ]," : "")
+            "Online": true
+          },
+          "MagicDNSSuffix": "example.ts.net",
+          "Peer": {
+            "nodekey:abc": { "HostName": "other-router", "PrimaryRoutes": ["192.168.10.0/25"] }
+          }
+        }
+        """
+    }
+    static let prefs = """
+        {
+        \t"ControlURL": "https://controlplane.tailscale.com",
+        \t"Hostname": "network-hub",
+        \t"AdvertiseTags": [
+        \t\t"tag:liquid-metal"
+        \t],
+        \t"AdvertiseRoutes": [
+        \t\t"192.168.10.0/25"
+        \t],
+        \t"NoSNAT": false
+        }
+        """
+
+    @Test("tailscale up: key only in a 0600 file that is removed; route approval is a NOTE; undo logs out")
+    func tailscaleUp() throws {
+        let host = try FakeHost()
+        try host.write(Self.statusNeedsLogin, to: "status.json")
+        try host.write(#"{"AdvertiseRoutes": null}"#, to: "prefs.json")
+        try host.write(Self.status(primaryRoutes: false), to: "status-after-up.json")
+        try host.write(Self.prefs, to: "prefs-after-up.json")
+        let step = try Self.step("tailscale-up", authKey: DemoInventory.authKey)
+
+        let before = try host.run(step.check)
+        #expect(before.stdout.contains("BackendState NeedsLogin (want Running)"))
+        #expect(before.stdout.contains("AdvertiseRoutes [] lacks 192.168.10.0/25"))
+        let apply = try host.run(step.apply)
+        #expect(apply.succeeded, "\(apply)")
+        #expect(host.read("key-seen") == DemoInventory.authKey + "\n")
+        #expect(host.read("key-mode") == "600\n")
+        let keyPath = host.read("key-path").trimmingCharacters(in: .newlines)
+        #expect(keyPath.hasPrefix("/run/fleet-tailscale-key."))
+        #expect(!FileManager.default.fileExists(atPath: keyPath))
+        let up = host.read("tailscale.log").split(separator: "\n").first { $0.hasPrefix("tailscale up") } ?? ""
+        #expect(up.hasPrefix("tailscale up --auth-key=file:/run/fleet-tailscale-key."))
+        #expect(up.hasSuffix(" --reset --advertise-routes=192.168.10.0/25 --timeout=60s --hostname=network-hub"
+                             + " --advertise-tags=tag:liquid-metal"))
+        #expect(!host.read("tailscale.log").contains(DemoInventory.authKey))
+        #expect(!apply.output.contains(DemoInventory.authKey))
+
+        let waiting = try host.run(step.check)
+        #expect(waiting.succeeded, "\(waiting)")
+        #expect(waiting.stdout.contains("NOTE: 192.168.10.0/25 is advertised but not approved yet"))
+        try host.write(Self.status(primaryRoutes: true), to: "status.json")
+        let approved = try host.run(step.check)
+        #expect(approved.succeeded && !approved.stdout.contains("NOTE"))
+
+        #expect(!(try host.run(step.undoCheck).succeeded))
+        #expect(try host.run(step.undo).succeeded)
+        #expect(try host.run(step.undoCheck).succeeded)
+    }
+
+    @Test("without a key, a logged-in hub is reconfigured and a logged-out one gets the message")
+    func tailscaleWithoutKey() throws {
+        let host = try FakeHost()
+        try host.write(Self.statusNeedsLogin, to: "status.json")
+        try host.write(Self.status(primaryRoutes: true), to: "status-after-up.json")
+        try host.write(Self.prefs, to: "prefs-after-up.json")
+        let step = try Self.step("tailscale-up")
+        let refused = try host.run(step.apply)
+        #expect(!refused.succeeded)
+        #expect(refused.stderr.contains(
+            "no Tailscale auth key provided (set TS_AUTHKEY in fleet's environment); it is needed to log this hub in"
+                + " (BackendState NeedsLogin)"))
+        #expect(!host.read("tailscale.log").contains("tailscale up"))
+
+        try host.write(Self.status(primaryRoutes: true), to: "status.json")
+        try host.write(#"{"AdvertiseRoutes": null}"#, to: "prefs.json")
+        #expect(try host.run(step.apply).succeeded)
+        #expect(host.read("tailscale.log").contains("tailscale up --reset --advertise-routes=192.168.10.0/25"))
+        #expect(!host.read("tailscale.log").contains("--auth-key"))
+        #expect(try host.run(step.check).succeeded)
+    }
+
+    @Test("flintlockd must listen on the VLAN address and nowhere else")
+    func flintlockdListening() throws {
+        let host = try FakeHost()
+        try host.write("", to: "enabled/flintlockd")
+        try host.write("", to: "active/flintlockd")
+        let step = try Self.step("flintlockd", DemoInventory.host0)
+        let line = #"LISTEN 0 4096 192.168.10.3:9090 0.0.0.0:* users:(("flintlockd",pid=812,fd=9))"#
+        try host.write(line + "\n", to: "ss.out")
+        #expect(try host.run(step.check).succeeded)
+        for wildcard in ["0.0.0.0:9090", "*:9090", "[::]:9090", "203.0.113.11:9090"] {
+            try host.write(line + "\n" + line.replacingOccurrences(of: "192.168.10.3:9090", with: wildcard) + "\n",
+                           to: "ss.out")
+            let result = try host.run(step.check)
+            #expect(!result.succeeded)
+            #expect(result.stdout.contains("flintlockd listens on \(wildcard): it must listen on 192.168.10.3:9090 only"),
+                    "\(result)")
+        }
+        try host.write("", to: "ss.out")
+        #expect(try host.run(step.check).stdout.contains("flintlockd: not listening on 192.168.10.3:9090"))
+    }
+
+    @Test("ISC DHCP server: active and listening on the VLAN per this boot's journal")
+    func dhcpListening() throws {
+        let host = try FakeHost()
+        try host.write("", to: "enabled/isc-dhcp-server")
+        try host.write("", to: "active/isc-dhcp-server")
+        let step = try Self.step("dhcp-server")
+        try host.write("Listening on LPF/bond0.999/52:54:00:12:34:56/192.168.10.0/25\n", to: "journal.out")
+        #expect(try host.run(step.check).stdout.contains("no 'Listening on LPF/bond0.1000/'"))
+        try host.write("Listening on LPF/bond0.999/x/y\nListening on LPF/bond0.1000/52:54:00:12:34:56/192.168.10.0/25\n"
+                       + "Sending on   LPF/bond0.1000/52:54:00:12:34:56/192.168.10.0/25\nServer starting service.\n",
+                       to: "journal.out")
+        #expect(try host.run(step.check).succeeded)
+    }
+
+    @Test("INTERFACESv4 is replaced as a whole line, appended when missing, and stable on re-render")
+    func interfacesLine() throws {
+        let host = try FakeHost()
+        let context = PlaybookContext(
+            inventory: DemoInventory.inventory(), device: DemoInventory.hub, network: DemoInventory.network,
+            address: DemoInventory.address("192.168.10.2"), authKey: nil)
+        let file = host.root.appendingPathComponent("isc-dhcp-server").path
+        let script = ISCDHCP.interfacesLine(context)
+            .replacingOccurrences(of: "f=/etc/default/isc-dhcp-server", with: "f=\(ShellQuote.quote(file))")
+        try host.write("# Defaults\nINTERFACESv4=\"\"\nINTERFACESv6=\"\"\n  INTERFACESv4=\"eth9\"\n", to: "isc-dhcp-server")
+        let rendered = try host.run(script)
+        #expect(rendered.stdout == "# Defaults\nINTERFACESv4=\"bond0.1000\"\nINTERFACESv6=\"\"\n")
+        try host.write(rendered.stdout, to: "isc-dhcp-server")
+        #expect(try host.run(script).stdout == rendered.stdout)
+        try host.write("OPTIONS=\"\"", to: "isc-dhcp-server")
+        #expect(try host.run(script).stdout == "OPTIONS=\"\"\nINTERFACESv4=\"bond0.1000\"\n")
+    }
+
+    @Test("dnsServers auto: the hub's upstream resolvers, without the stub, rendered on the host")
+    func upstreamDNS() throws {
+        let host = try FakeHost()
+        try host.write("Global: 127.0.0.53 1.1.1.1#cloudflare-dns.com\nLink 2 (bond0): 147.75.207.207 147.75.207.208"
+                       + " 2001:db8::53 1.1.1.1\nLink 5 (bond0.1000):\n", to: "resolvectl.out")
+        var network = DemoInventory.network
+        network.dnsServers = .auto
+        let content = UpstreamDNS.content(.auto) { dns in
+            ISCDHCP.config(PlaybookContext(inventory: DemoInventory.inventory(network: network), device: DemoInventory.hub,
+                                           network: network, address: DemoInventory.address("192.168.10.2"),
+                                           authKey: nil), dns: dns)
+        }
+        guard case .generated(let script) = content else { Issue.record("expected generated content"); return }
+        let rendered = try host.run(script)
+        #expect(rendered.succeeded, "\(rendered)")
+        #expect(rendered.stdout.contains("  option domain-name-servers 1.1.1.1, 147.75.207.207, 147.75.207.208;\n}\n"))
+        #expect(rendered.stdout.hasPrefix("# Managed by fleet: DHCP for the Liquid Metal VLAN 1000 (bond0.1000).\n"))
+    }
+}
