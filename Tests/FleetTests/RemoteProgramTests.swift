@@ -69,6 +69,14 @@ struct RemoteProgramTests {
         #expect(results.first?.stderr.count == 1_200_000)
     }
 
+    @Test("a program far larger than the shell's read buffer runs whole (the watchdog must not eat it)")
+    func largeProgram() async throws {
+        let padding = String(repeating: "# padding line to make the program large\n", count: 1500)
+        let batch = Batch(tasks: (0..<3).map { task("t\($0)", padding + "echo \($0)") }, stopOnFailure: false)
+        let results = try await LocalTransport().connect(to: device).run(batch) { _ in }
+        #expect(results.map(\.stdout) == ["0\n", "1\n", "2\n"])
+    }
+
     @Test("snippets that print fake event lines cannot forge results")
     func cannotForge() async throws {
         let results = try await LocalTransport().connect(to: device)

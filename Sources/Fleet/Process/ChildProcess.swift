@@ -21,23 +21,28 @@ public struct ProcessOutput: Sendable {
     public var timedOut: Bool
 }
 
-/// One child process started through Foundation.Process with the hazards handled:
-/// a clean signal mask, both pipes drained concurrently, stdin fed without blocking, one reap,
-/// and teardown of its whole process group (SIGTERM, then SIGKILL after a grace period).
+/// One child process with the hazards handled: its own process group, a clean signal mask,
+/// both pipes drained concurrently, stdin fed without blocking, one reap, and teardown of its
+/// whole group (SIGTERM, then SIGKILL after a grace period).
 public final class ChildProcess: @unchecked Sendable {
-    private let process = Process()
-    private let outPipe = Pipe(), errPipe = Pipe(), inPipe = Pipe()
+    private let executable: String
+    private let arguments: [String]
+    private let environment: [String: String]?
+    private let input: Data?
+    private let keepStdinOpen: Bool
+    private let onStdout: (@Sendable (Data) -> Void)?
     private let exited = ExitLatch()
+    private let lock = NSLock()
+    private var rawStatus: Int32 = 0
+    private var killedForTimeout = false
     private var stdoutReader: PipeReader?
     private var stderrReader: PipeReader?
     private var stdinChannel: DispatchIO?
-    private let lock = NSLock()
-    private var killedForTimeout = false
-    private let onStdout: (@Sendable (Data) -> Void)?
-    private let input: Data?
-    private let keepStdinOpen: Bool
     /// The child's pid once started (it is also its process-group id).
     public private(set) var pid: Int32 = 0
+
+    /// Pids of children that are running, so a hard exit can still take them down.
+    static let live = Locked<Set<Int32>>([])
 
     /// Describes a child; nothing runs until ``start()``.
     /// - Parameters:
@@ -47,9 +52,9 @@ public final class ChildProcess: @unchecked Sendable {
     ///   - onStdout: receives stdout chunks as they arrive instead of collecting them.
     public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                 input: Data? = nil, keepStdinOpen: Bool = false, onStdout: (@Sendable (Data) -> Void)? = nil) {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
+        self.executable = executable
+        self.arguments = arguments
+        self.environment = environment
         self.input = input
         self.keepStdinOpen = keepStdinOpen
         self.onStdout = onStdout
@@ -58,47 +63,47 @@ public final class ChildProcess: @unchecked Sendable {
     /// Starts the child.
     /// - Throws: ``FleetError`` `.spawnFailed` when it cannot be started.
     public func start() async throws {
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
+        let out = try Spawn.pipe()
+        let err = try Spawn.pipe()
+        let inPipe = input == nil ? nil : try Spawn.pipe()
+        let devNull = inPipe == nil ? open("/dev/null", O_RDONLY | O_CLOEXEC) : -1
+        defer {
+            close(out.write)
+            close(err.write)
+            if let inPipe { close(inPipe.read) }
+            if devNull >= 0 { close(devNull) }
+        }
+        let started: pid_t
+        do {
+            started = try Spawn.start(executable, arguments, environment: environment,
+                                      stdin: inPipe?.read ?? devNull, stdout: out.write, stderr: err.write)
+        } catch {
+            [out.read, err.read, inPipe?.write].compactMap { $0 }.forEach { close($0) }
+            throw error
+        }
+        pid = started
+        Self.live.mutate { _ = $0.insert(started) }
         let latch = exited
-        process.terminationHandler = { process in
-            let pid = process.processIdentifier
-            ChildProcess.live.mutate { _ = $0.remove(pid) }
+        Reaper.shared.register(started) { [weak self] status in
+            Self.live.mutate { _ = $0.remove(started) }
+            self?.lock.withLock { self?.rawStatus = status }
             latch.release()
         }
-        try await Self.spawnWithCleanSignalMask(process)
-        pid = process.processIdentifier
-        let started = pid
-        if !exited.isReleased { ChildProcess.live.mutate { _ = $0.insert(started) } }
-        // The parent must not keep the child's ends open, or EOF never comes.
-        try? outPipe.fileHandleForWriting.close()
-        try? errPipe.fileHandleForWriting.close()
-        stdoutReader = PipeReader(outPipe.fileHandleForReading, onChunk: onStdout)
-        stderrReader = PipeReader(errPipe.fileHandleForReading)
-        if let input {
-            try? inPipe.fileHandleForReading.close()
-            feed(input)
-        }
+        stdoutReader = PipeReader(out.read, onChunk: onStdout)
+        stderrReader = PipeReader(err.read)
+        if let inPipe, let input { feed(input, to: inPipe.write) }
     }
 
-    private func feed(_ input: Data) {
-        let fd = dup(inPipe.fileHandleForWriting.fileDescriptor)
-        try? inPipe.fileHandleForWriting.close()
+    private func feed(_ input: Data, to fd: Int32) {
         let queue = DispatchQueue(label: "fleet.stdin")
         let channel = DispatchIO(type: .stream, fileDescriptor: fd, queue: queue) { _ in close(fd) }
-        lock.lock()
-        stdinChannel = channel
-        lock.unlock()
+        lock.withLock { stdinChannel = channel }
         let payload = input.withUnsafeBytes { DispatchData(bytes: $0) }
         let keepOpen = keepStdinOpen
         channel.write(offset: 0, data: payload, queue: queue) { [weak self] done, _, error in
             if done && (!keepOpen || error != 0) { self?.closeStdin() }
         }
     }
-
-    /// Pids of children that are running, so a hard exit can still take them down.
-    static let live = Locked<Set<Int32>>([])
 
     /// SIGKILLs the process group of every child still running: the last act of a second Ctrl-C.
     public static func killAllNow() {
@@ -113,10 +118,10 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Closes the child's stdin (EOF on the other side).
     public func closeStdin() {
-        lock.lock()
-        let channel = stdinChannel
-        stdinChannel = nil
-        lock.unlock()
+        let channel = lock.withLock { () -> DispatchIO? in
+            defer { stdinChannel = nil }
+            return stdinChannel
+        }
         channel?.close(flags: .stop)
     }
 
@@ -137,20 +142,16 @@ public final class ChildProcess: @unchecked Sendable {
         let out = await stdoutReader?.result() ?? Data()
         let err = await stderrReader?.result() ?? Data()
         stopper.cancel()
-        let timedOut = lock.withLock { killedForTimeout }
-        return ProcessOutput(status: process.terminationStatus,
-                             signalled: process.terminationReason == .uncaughtSignal,
+        let (status, timedOut) = lock.withLock { (rawStatus, killedForTimeout) }
+        let signalled = status & 0x7f != 0 && status != -1
+        return ProcessOutput(status: signalled ? status & 0x7f : (status >> 8) & 0xff, signalled: signalled,
                              stdout: out, stderr: err, timedOut: timedOut)
     }
 
     /// Sends SIGTERM to the child's process group, then SIGKILL after `grace` if it still runs.
     public func terminate(grace: Duration = .seconds(2), forTimeout: Bool = false) {
         guard pid > 0, !exited.isReleased else { return }  // kill(-0, …) would hit fleet's own group
-        if forTimeout {
-            lock.lock()
-            killedForTimeout = true
-            lock.unlock()
-        }
+        if forTimeout { lock.withLock { killedForTimeout = true } }
         let group = pid
         kill(-group, SIGTERM)
         kill(group, SIGTERM)
@@ -161,28 +162,6 @@ public final class ChildProcess: @unchecked Sendable {
                 kill(-group, SIGKILL)
                 kill(group, SIGKILL)
             }
-        }
-    }
-
-    /// libdispatch worker threads block almost every signal and a spawned child inherits the
-    /// mask (swift-corelibs-foundation #4772), so SIGTERM would be blocked in ssh. Spawn from a
-    /// fresh thread with an empty mask instead.
-    private static func spawnWithCleanSignalMask(_ process: Process) async throws {
-        let box = UncheckedBox(process)
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let thread = Thread {
-                var empty = sigset_t()
-                sigemptyset(&empty)
-                pthread_sigmask(SIG_SETMASK, &empty, nil)
-                do {
-                    try box.value.run()
-                    continuation.resume()
-                } catch {
-                    continuation.resume(throwing: FleetError(
-                        .spawnFailed, "cannot start \(box.value.executableURL?.path ?? "?")", cause: error))
-                }
-            }
-            thread.start()
         }
     }
 }

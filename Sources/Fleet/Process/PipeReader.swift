@@ -14,10 +14,10 @@ final class PipeReader: @unchecked Sendable {
     private let channel: DispatchIO
     private let onChunk: (@Sendable (Data) -> Void)?
 
-    /// Starts reading `handle`. When `onChunk` is set, chunks go there instead of being collected.
-    init(_ handle: FileHandle, onChunk: (@Sendable (Data) -> Void)? = nil) {
+    /// Starts reading `fd`, which it owns and closes. When `onChunk` is set, chunks go there
+    /// instead of being collected.
+    init(_ fd: Int32, onChunk: (@Sendable (Data) -> Void)? = nil) {
         self.onChunk = onChunk
-        let fd = dup(handle.fileDescriptor)
         let queue = DispatchQueue(label: "fleet.pipe-reader")
         channel = DispatchIO(type: .stream, fileDescriptor: fd, queue: queue) { _ in close(fd) }
         channel.setLimit(lowWater: 1)
