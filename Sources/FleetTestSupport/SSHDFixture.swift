@@ -25,13 +25,15 @@ public final class SSHDFixture: @unchecked Sendable {
         }
         try? FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
         let directory = NSTemporaryDirectory() + "fleet-sshd-\(UUID().uuidString.prefix(8))"
+        // 0755: sshd reads authorized_keys as the login user, who may not be root.
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+                                                attributes: [.posixPermissions: 0o755])
         for key in ["host_ed25519", "id_ed25519"] {
             let made = try await LocalProcess.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", "\(directory)/\(key)"])
             guard made.status == 0 else { throw FleetError(.local, "ssh-keygen failed: \(String(decoding: made.stderr, as: UTF8.self))") }
         }
         try FileManager.default.copyItem(atPath: "\(directory)/id_ed25519.pub", toPath: "\(directory)/authorized_keys")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: "\(directory)/authorized_keys")
         let hostKey = try String(contentsOfFile: "\(directory)/host_ed25519.pub", encoding: .utf8)
             .split(separator: " ").prefix(2).joined(separator: " ")
         var devices: [Device] = []

@@ -109,6 +109,9 @@ struct SSHTransportTests {
             let made = try await LocalProcess.run("/usr/sbin/useradd", ["-m", "-s", "/bin/sh", user])
             try #require(made.status == 0, "useradd failed")
         }
+        // `*` rather than useradd's locked `!`: sshd without PAM refuses locked accounts.
+        let unlocked = try await LocalProcess.run("/usr/sbin/usermod", ["-p", "*", user])
+        try #require(unlocked.status == 0, "usermod failed")
         let fixture = try await SSHDFixture.start(count: 1, user: user)
         let recap = try await executor(fixture).run(plan(fixture.devices, [Step(id: "t", title: "t", check: "true", apply: "true")]))
         await fixture.stop()

@@ -135,13 +135,16 @@ public final class ChildProcess: @unchecked Sendable {
             self.terminate(grace: grace)
         }
         closeStdin()
-        // A grandchild that escaped the group kill could hold a pipe open for ever.
+        // A grandchild that escaped the group kill could hold a pipe open for ever: give up on a
+        // pipe that stays silent for 5 s after the exit (one still delivering data is read out).
         let readers = [stdoutReader, stderrReader].compactMap { $0 }
-        let stopper = DispatchWorkItem { readers.forEach { $0.stop() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 5, execute: stopper)
+        let watchdog = DispatchSource.makeTimerSource(queue: .global())
+        watchdog.schedule(deadline: .now() + 1, repeating: 1)
+        watchdog.setEventHandler { readers.filter { $0.idle(for: 5) }.forEach { $0.stop() } }
+        watchdog.resume()
         let out = await stdoutReader?.result() ?? Data()
         let err = await stderrReader?.result() ?? Data()
-        stopper.cancel()
+        watchdog.cancel()
         let (status, timedOut) = lock.withLock { (rawStatus, killedForTimeout) }
         let signalled = status & 0x7f != 0 && status != -1
         return ProcessOutput(status: signalled ? status & 0x7f : (status >> 8) & 0xff, signalled: signalled,

@@ -27,7 +27,15 @@ final class PipeReader: @unchecked Sendable {
         }
     }
 
+    private var lastActivity = DispatchTime.now()
+
+    /// True when nothing arrived for `seconds`: only an idle pipe may be given up on.
+    func idle(for seconds: Double) -> Bool {
+        lock.withLock { !finished && DispatchTime.now().uptimeNanoseconds - lastActivity.uptimeNanoseconds > UInt64(seconds * 1e9) }
+    }
+
     private func deliver(_ data: Data) {
+        lock.withLock { lastActivity = DispatchTime.now() }
         if let onChunk {
             onChunk(data)
         } else {

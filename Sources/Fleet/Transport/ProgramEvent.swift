@@ -46,6 +46,9 @@ public enum ProgramEvent: Sendable, Equatable {
 public final class ProgramEventStream: @unchecked Sendable {
     private let lock = NSLock()
     private var buffer = Data()
+    /// Bytes of `buffer` already known to hold no newline: a 4 MB event line arrives in many
+    /// chunks, and rescanning it from the start each time would be quadratic.
+    private var scanned = 0
     private var events: [ProgramEvent] = []
     private var noise = Data()
     private let nonce: String
@@ -62,9 +65,10 @@ public final class ProgramEventStream: @unchecked Sendable {
         var parsed: [ProgramEvent] = []
         lock.lock()
         buffer.append(chunk)
-        while let newline = buffer.firstIndex(of: 0x0A) {
+        while let newline = buffer[(buffer.startIndex + scanned)...].firstIndex(of: 0x0A) {
             let line = buffer[buffer.startIndex..<newline]
-            buffer.removeSubrange(buffer.startIndex...newline)
+            buffer = Data(buffer[(newline + 1)...])
+            scanned = 0
             let text = String(decoding: line, as: UTF8.self)
             if let event = ProgramEvent.parse(text[...], nonce: nonce) {
                 parsed.append(event)
@@ -73,6 +77,7 @@ public final class ProgramEventStream: @unchecked Sendable {
                 noise.append(0x0A)
             }
         }
+        scanned = buffer.count
         events.append(contentsOf: parsed)
         lock.unlock()
         parsed.forEach(handler)
