@@ -115,6 +115,30 @@ struct PlanTests {
         #expect(throws: FleetError.self) { try Self.make(limit: ["host-0"], inventory: inventory) }
     }
 
+    @Test("an extra directory manages the extra files later put directly in it, on the same device, in this run")
+    func directoryManagedEntries() throws {
+        func file(_ id: String, _ path: String, role: Role? = nil) -> ExtraStepSpec {
+            ExtraStepSpec(id: id, title: id, role: role, kind: .file(path: path, content: "x", mode: "0644", owner: "root:root"))
+        }
+        let inventory = Inventory(source: "test.json", playbook: .none, devices: [Self.hub, Self.host0], network: nil, extraSteps: [
+            file("before", "/srv/app/before.conf"),
+            ExtraStepSpec(id: "app", title: "app", role: nil, kind: .directory(path: "/srv/app/", mode: "0755", owner: "root:root")),
+            file("conf", "/srv/./app/app.conf"),
+            file("nested", "/srv/app/sub/x.conf"),
+            file("elsewhere", "/srv/other.conf"),
+            file("hub-conf", "/srv/app/hub.conf", role: .hub),
+            file("skipped", "/srv/app/skipped.conf"),
+        ])
+        let plan = try Plan.make(inventory: inventory, playbook: { _ in [] }, skip: ["skipped"])
+        func directory(_ managed: [String]) -> Step {
+            .directory(id: "app", path: "/srv/app/", title: "app", managedEntries: managed)
+        }
+        #expect(plan.hosts[0].steps[1] == directory(["app.conf", "hub.conf"]))
+        #expect(plan.hosts[1].steps[1] == directory(["app.conf"]))
+        #expect(try Plan.make(inventory: inventory, playbook: { _ in [] }).hosts[1].steps[1]
+                == directory(["app.conf", "skipped.conf"]))
+    }
+
     @Test("the plan's secrets are every step's secrets")
     func secrets() {
         let plan = Plan(hosts: [
