@@ -53,7 +53,7 @@ enum FleetBinary {
     }
 
     /// Runs `fleet arguments` with stdin at /dev/null (not a terminal) and returns how it ended.
-    static func run(_ arguments: [String], stateDirectory: String = NSTemporaryDirectory() + "fleet-cli-unused-state",
+    static func run(_ arguments: [String], stateDirectory: String,
                     sourceLocation: SourceLocation = #_sourceLocation) async throws -> Outcome {
         let output = try await LocalProcess.run(try path(), arguments,
                                                 environment: environment(stateDirectory: stateDirectory),
