@@ -38,18 +38,19 @@ public struct Plan: Sendable, Equatable {
         if let limit, let unknown = limit.subtracting(names).sorted().first {
             throw FleetError(.usage, "--limit names `\(unknown)`, which is not a device of \(inventory.source) (devices: \(inventory.devices.map(\.name).joined(separator: ", ")))")
         }
+        func keeps(_ id: String) -> Bool { (only?.contains(id) ?? true) && !skip.contains(id) }
         var allIds = Set<String>()
         var hosts: [HostPlan] = []
         for device in inventory.devices {
-            let extra = inventory.extraSteps.filter { $0.role == nil || $0.role == device.role }.map(\.step)
-            let steps = playbook(device) + extra
+            let entries = inventory.extraSteps.filter { $0.role == nil || $0.role == device.role }
+            let steps = playbook(device) + ExtraStepSpec.steps(entries, keeping: keeps)
             var seen = Set<String>()
             for step in steps where !seen.insert(step.id).inserted {
                 throw FleetError(.usage, "two steps share the id `\(step.id)`; extra step ids must differ from the playbook's", host: device.name)
             }
             allIds.formUnion(seen)
             guard limit?.contains(device.name) ?? true else { continue }
-            let kept = steps.filter { (only?.contains($0.id) ?? true) && !skip.contains($0.id) }
+            let kept = steps.filter { keeps($0.id) }
             hosts.append(HostPlan(device: device, steps: kept))
         }
         for id in (only ?? []).union(skip).sorted() where !allIds.contains(id) {

@@ -64,4 +64,29 @@ struct PrimitivesThroughEngineTests {
         #expect(try String(contentsOfFile: path("etc/modules"), encoding: .utf8) == "")
         #expect((await run(.teardown)).totalChanged == 0)
     }
+
+    @Test("inventory extra steps: one teardown removes a directory together with the files fleet put in it")
+    func extraStepDirectoryTeardown() async throws {
+        let specs = [
+            ExtraStepSpec(id: "app-dir", title: "app dir", role: nil, kind: .directory(path: path("app"), mode: "0755", owner: "root:root")),
+            ExtraStepSpec(id: "app-conf", title: "app conf", role: nil,
+                          kind: .file(path: path("app/app.conf"), content: "a = 1\n", mode: "0644", owner: "root:root")),
+        ]
+        let device = Device(name: "local", role: .host, address: "localhost")
+        let inventory = Inventory(source: "test.json", playbook: .none, devices: [device], network: nil, extraSteps: specs)
+        func run(_ mode: RunMode, skip: Set<String> = []) async throws -> Recap {
+            let plan = try Plan.make(inventory: inventory, playbook: { _ in [] }, skip: skip)
+            return await Executor(transport: LocalTransport(), options: RunOptions(mode: mode, stepTimeout: .seconds(30)),
+                                  reporter: InMemoryReporter()).run(plan)
+        }
+        #expect(try await run(.up).hosts[0].count(.changed) == 2)
+        let kept = try await run(.teardown, skip: ["app-conf"])
+        #expect(kept.exitCode == ExitCode.success, "a directory whose file stays is kept, not failed: \(kept.hosts[0].steps)")
+        #expect(FileManager.default.fileExists(atPath: path("app/app.conf")))
+        let teardown = try await run(.teardown)
+        #expect(teardown.exitCode == ExitCode.success, "\(teardown.hosts[0].steps)")
+        #expect(teardown.hosts[0].steps.map(\.status) == [.changed, .changed])
+        #expect(!FileManager.default.fileExists(atPath: path("app")), "the directory must go in the same teardown")
+        #expect(try await run(.teardown).totalChanged == 0)
+    }
 }
