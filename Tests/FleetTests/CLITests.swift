@@ -81,10 +81,10 @@ struct CLITests {
         #expect(outcome.status == 0, "\(outcome)")
         #expect(outcome.stderr == "")
         #expect(outcome.stdout == """
-            hub (hub, 127.0.0.1): 1 steps
+            hub (hub, 127.0.0.1): 1 step
               1. hub-conf  hub-conf
 
-            host-1 (host, 127.0.0.1): 1 steps
+            host-1 (host, 127.0.0.1): 1 step
               1. host-conf  host config
 
             """)

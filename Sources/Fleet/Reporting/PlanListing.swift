@@ -3,7 +3,7 @@ public enum PlanListing {
     /// Renders the plan.
     public static func render(_ plan: Plan) -> String {
         plan.hosts.map { host in
-            let header = "\(host.device.name) (\(host.device.role.rawValue), \(host.device.address)): \(host.steps.count) steps"
+            let header = "\(host.device.name) (\(host.device.role.rawValue), \(host.device.address)): \(host.steps.count) step\(host.steps.count == 1 ? "" : "s")"
             let width = host.steps.map(\.id.count).max() ?? 0
             let lines = host.steps.enumerated().map { index, step in
                 let number = String(index + 1)
