@@ -1,0 +1,42 @@
+#!/bin/bash
+# mmdebstrap customize hook for the lab image: customize.sh ROOTFS APT_KEYRING
+set -euo pipefail
+root=$1
+keyring=$2
+here=$(cd "$(dirname "$0")" && pwd)
+
+cp -a "$here/overlay/." "$root/"
+chown -R 0:0 "$root/etc/systemd/system/fleet-lab-boot.service" "$root/usr/local/sbin/fleet-lab-boot" \
+    "$root/etc/ssh/sshd_config.d/fleet-lab.conf" "$root/etc/sudoers.d/fleet"
+chmod 0644 "$root/etc/systemd/system/fleet-lab-boot.service" "$root/etc/ssh/sshd_config.d/fleet-lab.conf"
+chmod 0755 "$root/usr/local/sbin/fleet-lab-boot"
+chmod 0440 "$root/etc/sudoers.d/fleet"
+
+# apt: only the lab mirror, signed by the lab key.
+install -m 0644 "$keyring" "$root/usr/share/keyrings/fleet-lab-archive-keyring.gpg"
+rm -f "$root/etc/apt/sources.list" "$root/etc/apt/sources.list.d/"*
+printf 'deb [signed-by=/usr/share/keyrings/fleet-lab-archive-keyring.gpg] http://203.0.113.1/debian bookworm main\n' \
+    >"$root/etc/apt/sources.list.d/fleet-lab.list"
+chmod 0644 "$root/etc/apt/sources.list.d/fleet-lab.list"
+rm -rf "$root/var/lib/apt/lists/"*
+install -d -m 0755 "$root/var/lib/apt/lists/partial"
+
+# users: root and fleet log in by key only (no usable password); fleet has passwordless sudo.
+chroot "$root" useradd --create-home --shell /bin/bash fleet
+chroot "$root" usermod -p '*' root
+chroot "$root" usermod -p '*' fleet
+
+# services
+chroot "$root" systemctl enable fleet-lab-boot.service
+# The lab runs playbooks that use apt: no background apt runs holding the dpkg lock.
+chroot "$root" systemctl mask apt-daily.timer apt-daily-upgrade.timer
+rm -f "$root"/etc/ssh/ssh_host_*
+
+# identity and names; per-VM values come from the kernel command line at boot.
+printf 'fleetlab\n' >"$root/etc/hostname"
+printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
+rm -f "$root/etc/resolv.conf"
+printf 'nameserver 203.0.113.53\n' >"$root/etc/resolv.conf"
+printf '/dev/vda / ext4 defaults,errors=remount-ro 0 1\n' >"$root/etc/fstab"
+: >"$root/etc/machine-id"
+rm -f "$root/var/lib/dbus/machine-id"

@@ -1,0 +1,109 @@
+# shellcheck shell=bash
+# Lab keys and the base VM image. Sourced by ../lab after common.sh.
+
+# ensure_gpg_key NAME "USER ID": a signing key kept in $CACHE_ROOT/keys/NAME (GNUPGHOME) and its
+# public keyring exported (binary, "noarmor") to $CACHE_ROOT/keys/NAME.gpg. Made once, then reused.
+ensure_gpg_key() {
+    local name=$1 uid=$2 home=$CACHE_ROOT/keys/$1
+    if [[ ! -s $CACHE_ROOT/keys/$name.gpg ]]; then
+        log "generating lab signing key '$name'"
+        rm -rf "$home"
+        install -d -m 0700 "$home"
+        GNUPGHOME=$home gpg --batch --quiet --passphrase '' --quick-gen-key "$uid" ed25519 sign never
+        GNUPGHOME=$home gpg --batch --quiet --export >"$CACHE_ROOT/keys/$name.gpg.tmp"
+        mv "$CACHE_ROOT/keys/$name.gpg.tmp" "$CACHE_ROOT/keys/$name.gpg"
+        gpgconf --homedir "$home" --kill all 2>/dev/null || true
+    fi
+}
+
+# key_fpr NAME: fingerprint of the lab key NAME.
+key_fpr() {
+    gpg --batch --with-colons --show-keys "$CACHE_ROOT/keys/$1.gpg" 2>/dev/null | awk -F: '/^fpr:/ {print $10; exit}'
+}
+
+# gpg_sign NAME ARGS...: gpg with the lab key NAME's home.
+gpg_sign() {
+    local name=$1
+    shift
+    GNUPGHOME=$CACHE_ROOT/keys/$name gpg --batch --quiet --yes --pinentry-mode loopback --passphrase '' "$@"
+}
+
+ensure_keys() {
+    install -d -m 0755 "$CACHE_ROOT"
+    install -d -m 0700 "$CACHE_ROOT/keys"
+    ensure_gpg_key apt "fleet lab mirror (lab only, not Debian) <mirror@lab.test>"
+    ensure_gpg_key tailscale "fleet lab stand-in Tailscale repository (not Tailscale) <tailscale@lab.test>"
+}
+
+image_hash() {
+    ensure_keys
+    {
+        # shellcheck disable=SC2046
+        hash_files $(files_under "$LAB_DIR/image") "$LAB_DIR/lib/image.sh"
+        printf 'suite=%s mirror=%s security=%s\n' "$SUITE" "$DEBIAN_MIRROR" "$DEBIAN_SECURITY"
+        key_fpr apt
+    } | sha256sum | cut -c1-16
+}
+
+image_dir() { printf '%s/image-%s\n' "$CACHE_ROOT" "$(image_hash)"; }
+
+# cmd_image: build the base image unless the cache has it. Outputs in $(image_dir):
+#   vmlinuz, initrd.img, rootfs.img (raw ext4, sparse), dpkg-status, packages.list, build.log
+cmd_image() {
+    need_root
+    local dir
+    dir=$(image_dir)
+    if [[ -f $dir/DONE ]]; then
+        log "image: cached at $dir"
+        return 0
+    fi
+    command -v mmdebstrap >/dev/null || die "mmdebstrap is missing: run '$0 deps' first"
+    log "image: building $dir (mmdebstrap, a few minutes)"
+    phase_start image-build
+    local tmp=$dir.tmp
+    rm -rf "$tmp"
+    install -d "$tmp"
+    at_exit "rm -rf $(printf %q "$tmp")"
+    local pkgs
+    pkgs=$(grep -v '^#' "$LAB_DIR/image/packages.txt" | xargs | tr ' ' ',')
+    local hook
+    hook="$(printf '%q' "$LAB_DIR/image/customize.sh") \"\$1\" $(printf '%q' "$CACHE_ROOT/keys/apt.gpg")"
+    if ! mmdebstrap --variant=minbase --mode=root --format=directory \
+        --include="$pkgs" \
+        --aptopt='Acquire::Retries "3"' \
+        --dpkgopt='path-exclude=/usr/share/man/*' \
+        --dpkgopt='path-exclude=/usr/share/locale/*' \
+        --dpkgopt='path-include=/usr/share/locale/locale.alias' \
+        --dpkgopt='path-exclude=/usr/share/doc/*' \
+        --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+        --customize-hook="$hook" \
+        "$SUITE" "$tmp/rootfs" \
+        "deb $DEBIAN_MIRROR $SUITE main" \
+        "deb $DEBIAN_MIRROR $SUITE-updates main" \
+        "deb $DEBIAN_SECURITY $SUITE-security main" >"$tmp/build.log" 2>&1; then
+        tail -n 30 "$tmp/build.log" >&2
+        die "mmdebstrap failed (log above)"
+    fi
+    local kernel initrd
+    kernel=$(find "$tmp/rootfs/boot" -maxdepth 1 -name 'vmlinuz-*' | sort | tail -n 1)
+    initrd=$(find "$tmp/rootfs/boot" -maxdepth 1 -name 'initrd.img-*' | sort | tail -n 1)
+    [[ -n $kernel && -n $initrd ]] || die "no kernel/initrd in the image's /boot"
+    local kver=${kernel##*/vmlinuz-}
+    for m in 8021q bonding; do
+        find "$tmp/rootfs/lib/modules/$kver" -name "$m.ko*" | grep -q . || die "kernel module $m missing in the image"
+    done
+    cp "$kernel" "$tmp/vmlinuz"
+    cp "$initrd" "$tmp/initrd.img"
+    cp "$tmp/rootfs/var/lib/dpkg/status" "$tmp/dpkg-status"
+    # shellcheck disable=SC2016 # a dpkg-query format, not shell
+    chroot "$tmp/rootfs" dpkg-query -W -f '${Package} ${Version}\n' >"$tmp/packages.list"
+    printf '%s\n' "$kver" >"$tmp/kernel-version"
+    # A raw ext4 image made from the directory, without loop mounts. 4 GiB, sparse.
+    mkfs.ext4 -q -F -L fleetlab-root -d "$tmp/rootfs" "$tmp/rootfs.img" 4G
+    rm -rf "$tmp/rootfs"
+    touch "$tmp/DONE"
+    rm -rf "$dir"
+    mv "$tmp" "$dir"
+    phase_end image-build
+    log "image: done ($(du -sh --apparent-size "$dir/rootfs.img" | cut -f1) apparent, $(du -sh "$dir" | cut -f1) on disk)"
+}
