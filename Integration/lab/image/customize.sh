@@ -26,6 +26,12 @@ chroot "$root" useradd --create-home --shell /bin/bash fleet
 chroot "$root" usermod -p '*' root
 chroot "$root" usermod -p '*' fleet
 
+# The lab boots the kernel and initrd from the image cache (qemu -kernel/-initrd), never the
+# guest's /boot: skip rebuilding the initramfs when packages (lvm2, ...) trigger it. Under
+# software emulation that rebuild takes minutes.
+sed -i 's/^update_initramfs=.*/update_initramfs=no/' "$root/etc/initramfs-tools/update-initramfs.conf"
+grep -qx 'update_initramfs=no' "$root/etc/initramfs-tools/update-initramfs.conf"
+
 # services
 chroot "$root" systemctl enable fleet-lab-boot.service
 # The lab runs playbooks that use apt: no background apt runs holding the dpkg lock.

@@ -16,8 +16,9 @@ vm_ip() {
 }
 
 # --- processes --------------------------------------------------------------------------------
-# stop_pidfile FILE EXPECTED_COMM: SIGTERM the process named in FILE if it is still the program
-# we started (its comm matches), then SIGKILL after a grace period. Removes FILE.
+# stop_pidfile FILE EXPECTED_EXE: SIGTERM the process named in FILE if it is still the program
+# we started (its executable's name contains EXPECTED_EXE: a reused PID is left alone), then
+# SIGKILL after a grace period. Removes FILE.
 stop_pidfile() {
     local file=$1 comm=$2 pid i
     [[ -s $file ]] || {
@@ -25,7 +26,7 @@ stop_pidfile() {
         return 0
     }
     pid=$(cat "$file")
-    if [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && grep -q -- "$comm" "/proc/$pid/comm" 2>/dev/null; then
+    if [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == *"$comm"* ]]; then
         kill -TERM "$pid" 2>/dev/null || true
         for ((i = 0; i < 50; i++)); do
             kill -0 "$pid" 2>/dev/null || break
