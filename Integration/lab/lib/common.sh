@@ -72,8 +72,19 @@ in_ns() { ip netns exec "$NETNS" "$@"; }
 
 netns_exists() { ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$NETNS"; }
 
+# proc_running PID: the process exists and is not a zombie. (Processes the lab leaves running are
+# re-parented to PID 1 when `lab up` exits; an init that does not reap leaves them as zombies after
+# they end, and `kill -0` still succeeds on a zombie.)
+proc_running() {
+    [[ $1 =~ ^[0-9]+$ ]] && [[ -r /proc/$1/stat ]] || return 1
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [[ ${stat%% *} != Z ]]
+}
+
 # pid_alive PIDFILE: the process in PIDFILE is running.
-pid_alive() { [[ -s $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+pid_alive() { [[ -s $1 ]] && proc_running "$(cat "$1")"; }
 
 # --- exit hooks -------------------------------------------------------------------------------
 # at_exit 'COMMAND': run COMMAND (eval'd) when the script exits, also after a failure, Ctrl-C or

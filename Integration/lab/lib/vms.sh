@@ -26,17 +26,17 @@ stop_pidfile() {
         return 0
     }
     pid=$(cat "$file")
-    if [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == *"$comm"* ]]; then
+    if proc_running "$pid" && [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == *"$comm"* ]]; then
         kill -TERM "$pid" 2>/dev/null || true
         for ((i = 0; i < 50; i++)); do
-            kill -0 "$pid" 2>/dev/null || break
+            proc_running "$pid" || break
             sleep 0.2
         done
-        if kill -0 "$pid" 2>/dev/null; then
+        if proc_running "$pid"; then
             warn "pid $pid ($comm) ignored SIGTERM; sending SIGKILL"
             kill -KILL "$pid" 2>/dev/null || true
             for ((i = 0; i < 25; i++)); do
-                kill -0 "$pid" 2>/dev/null || break
+                proc_running "$pid" || break
                 sleep 0.2
             done
         fi
@@ -203,6 +203,13 @@ close_master() {
     stop_pidfile "$PID_DIR/ssh-$vm.pid" ssh
 }
 
+# lab_healthy: every process of a finished `lab up` still runs.
+lab_healthy() {
+    local p
+    [[ -f $SSH_CONFIG ]] || return 1
+    for p in http dnsmasq "${VMS[@]}"; do pid_alive "$PID_DIR/$p.pid" || return 1; done
+}
+
 require_up() {
     if ! netns_exists || [[ ! -f $OWNER_FILE ]]; then die "the lab is not up (run 'lab up')"; fi
 }
@@ -218,7 +225,11 @@ cmd_up() {
 
     if netns_exists; then
         if [[ -f $OWNER_FILE ]]; then
-            warn "netns $NETNS is left from an earlier run of this lab ($OWNER_FILE): cleaning it up first"
+            if lab_healthy; then
+                log "the lab is already up (see '$0 status'; '$0 down' stops it)"
+                return 0
+            fi
+            warn "netns $NETNS is left from an earlier, broken run of this lab ($OWNER_FILE): cleaning it up first"
             teardown
         else
             die "network namespace '$NETNS' exists but this lab did not create it ($OWNER_FILE missing). Inspect it with 'ip netns pids $NETNS' and remove it with 'ip netns del $NETNS' if it is stale."
