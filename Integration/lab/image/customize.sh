@@ -38,8 +38,9 @@ kver=$(find "$root/lib/modules" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V
 sed -i 's/^MODULES=.*/MODULES=list/' "$root/etc/initramfs-tools/initramfs.conf"
 printf '%s\n' virtio_pci virtio_blk ext4 >>"$root/etc/initramfs-tools/modules"
 chroot "$root" mkinitramfs -o "/boot/initrd.img-$kver" "$kver"
+contents=$(chroot "$root" lsinitramfs "/boot/initrd.img-$kver")
 for m in virtio_blk.ko virtio_pci.ko ext4.ko; do
-    chroot "$root" lsinitramfs "/boot/initrd.img-$kver" | grep -q "/$m" || {
+    grep -q "/$m" <<<"$contents" || {
         echo "customize: $m missing from the initrd" >&2
         exit 1
     }

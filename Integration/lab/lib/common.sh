@@ -68,6 +68,17 @@ hash_files() {
 # files_under DIR...: every regular file below the given directories.
 files_under() { find "$@" -type f ! -name '*~' ! -name '.*.swp' | LC_ALL=C sort; }
 
+# prune_cache PREFIX: keep the two newest $CACHE_ROOT/PREFIX-* builds, remove older ones (a
+# recipe change makes a new one; two are kept so that two checkouts can alternate).
+prune_cache() {
+    local old
+    find "$CACHE_ROOT" -mindepth 1 -maxdepth 1 -type d -name "$1-*" ! -name '*.tmp' -printf '%T@ %p\n' |
+        sort -rn | tail -n +3 | cut -d' ' -f2- | while read -r old; do
+        log "cache: removing old build $old"
+        rm -rf "$old"
+    done
+}
+
 in_ns() { ip netns exec "$NETNS" "$@"; }
 
 netns_exists() { ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$NETNS"; }

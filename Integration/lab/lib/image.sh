@@ -28,6 +28,15 @@ gpg_sign() {
     GNUPGHOME=$CACHE_ROOT/keys/$name gpg --batch --quiet --yes --pinentry-mode loopback --passphrase '' "$@"
 }
 
+# stop_gpg_agents: end the gpg-agents that signing started for the lab keys (by their homedir).
+stop_gpg_agents() {
+    local name
+    for name in apt tailscale; do
+        [[ -d $CACHE_ROOT/keys/$name ]] && gpgconf --homedir "$CACHE_ROOT/keys/$name" --kill gpg-agent 2>/dev/null
+    done
+    return 0
+}
+
 ensure_keys() {
     install -d -m 0755 "$CACHE_ROOT"
     install -d -m 0700 "$CACHE_ROOT/keys"
@@ -105,5 +114,6 @@ cmd_image() {
     rm -rf "$dir"
     mv "$tmp" "$dir"
     phase_end image-build
+    prune_cache image
     log "image: done ($(du -sh --apparent-size "$dir/rootfs.img" | cut -f1) apparent, $(du -sh "$dir" | cut -f1) on disk)"
 }

@@ -97,6 +97,7 @@ cmd_mirror() {
     rm -rf "$tmp"
     install -d "$tmp"
     at_exit "rm -rf $(printf %q "$tmp")"
+    at_exit stop_gpg_agents
     www=$tmp/www
 
     # 1. Debian packages: the closure of mirror/packages.txt relative to the image, each package on
@@ -155,5 +156,6 @@ cmd_mirror() {
     rm -rf "$dir"
     mv "$tmp" "$dir"
     phase_end mirror-build
+    prune_cache mirror
     log "mirror: done: $(wc -l <"$dir/debian-packages.list") .debs, $(du -sh "$dir" | cut -f1)"
 }

@@ -62,6 +62,7 @@ build_standins() {
     touch "$tmp/DONE"
     rm -rf "$dir"
     mv "$tmp" "$dir"
+    prune_cache standins
 }
 
 standin_sha() { # standin_sha flintlockd|firecracker
