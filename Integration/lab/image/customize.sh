@@ -5,12 +5,13 @@ root=$1
 keyring=$2
 here=$(cd "$(dirname "$0")" && pwd)
 
-cp -a "$here/overlay/." "$root/"
-chown -R 0:0 "$root/etc/systemd/system/fleet-lab-boot.service" "$root/usr/local/sbin/fleet-lab-boot" \
-    "$root/etc/ssh/sshd_config.d/fleet-lab.conf" "$root/etc/sudoers.d/fleet"
-chmod 0644 "$root/etc/systemd/system/fleet-lab-boot.service" "$root/etc/ssh/sshd_config.d/fleet-lab.conf"
-chmod 0755 "$root/usr/local/sbin/fleet-lab-boot"
-chmod 0440 "$root/etc/sudoers.d/fleet"
+# File by file with explicit owner and mode: the checkout's modes depend on the umask of whoever
+# cloned it, and must not leak into the image (cp -a would also re-mode /etc itself).
+ov=$here/overlay
+install -o 0 -g 0 -m 0644 "$ov/etc/systemd/system/fleet-lab-boot.service" "$root/etc/systemd/system/"
+install -o 0 -g 0 -m 0755 "$ov/usr/local/sbin/fleet-lab-boot" "$root/usr/local/sbin/"
+install -o 0 -g 0 -m 0644 "$ov/etc/ssh/sshd_config.d/fleet-lab.conf" "$root/etc/ssh/sshd_config.d/"
+install -o 0 -g 0 -m 0440 "$ov/etc/sudoers.d/fleet" "$root/etc/sudoers.d/"
 
 # apt: only the lab mirror, signed by the lab key.
 install -m 0644 "$keyring" "$root/usr/share/keyrings/fleet-lab-archive-keyring.gpg"
