@@ -424,7 +424,11 @@ cmd_down() {
         bad=1
     done
     ((bad == 0)) || die "lab down left something behind (see above)"
-    log "lab is down (netns gone, processes stopped, overlays removed; logs in $RUN_DIR)"
+    if netns_exists; then
+        log "lab is down (processes stopped, overlays removed; a netns $NETNS that is not this lab's was left alone)"
+    else
+        log "lab is down (netns gone, processes stopped, overlays removed; logs in $RUN_DIR)"
+    fi
 }
 
 # --- status / exec / ssh / reboot -------------------------------------------------------------
