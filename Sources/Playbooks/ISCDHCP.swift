@@ -9,7 +9,8 @@ import Fleet
 ///   VLAN interface (the whole line is replaced, the rest of the file kept; original restored on
 ///   teardown).
 /// - `dhcp-server`: enabled and active, restarted only when one of the above (or the VLAN link)
-///   changed; its check also wants this boot's journal to show `Listening on LPF/<vlan>/`.
+///   changed; its check also wants dhcpd serving the VLAN interface (`Listening on LPF/<vlan>/`
+///   in the journal, or, on Debian where `-q` hides that line, dhcpd's command line naming it).
 ///   Teardown stops and disables it.
 enum ISCDHCP {
     static let service = "isc-dhcp-server"
@@ -61,20 +62,32 @@ enum ISCDHCP {
             """#
     }
 
-    /// The last `Listening on LPF/…` line of this boot must be for the VLAN interface. dhcpd
-    /// logs it a moment after a (re)start, so an active service gets a few seconds.
+    /// dhcpd must serve the VLAN interface. Ubuntu's native unit logs `Listening on LPF/<vlan>/…`;
+    /// Debian's SysV script starts dhcpd with `-q`, which suppresses those lines, so the check
+    /// also accepts what `systemctl status` shows there: a dhcpd of the unit whose command line
+    /// names the interface. dhcpd needs a moment after a (re)start, so an active service gets a
+    /// few seconds.
     static func listening(_ context: PlaybookContext) -> String {
         Snippet.assign("u", service) + "\n" + Snippet.assign("vif", context.vlanInterface) + "\n" + #"""
+            serving() {
+              cg=$(systemctl show -p ControlGroup --value -- "$u" 2>/dev/null)
+              for pid in $(cat "/sys/fs/cgroup$cg/cgroup.procs" 2>/dev/null); do
+                [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dhcpd ] || continue
+                tr '\0' '\n' < "/proc/$pid/cmdline" | grep -qxF -- "$vif" && { echo "dhcpd $pid: $(tr '\0' ' ' < "/proc/$pid/cmdline")"; return 0; }
+              done
+              return 1
+            }
             i=0
             while :; do
               line=$(journalctl -u "$u" -b --no-pager -o cat 2>/dev/null | grep -F 'Listening on LPF/' | tail -n 1)
               case "$line" in *"LPF/$vif/"*) exit 0;; esac
+              [ -z "$line" ] && serving >/dev/null && exit 0
               [ "$i" -lt 10 ] && systemctl is-active --quiet -- "$u" || break
               i=$((i + 1))
               sleep 1
             done
-            echo "$u: this boot's journal has no 'Listening on LPF/$vif/' (last: ${line:-none})"
-            journalctl -u "$u" -b --no-pager -n 5 2>&1
+            echo "$u: dhcpd does not serve $vif (journal: ${line:-no 'Listening on' line}; no dhcpd of the unit names $vif)"
+            systemctl status --no-pager -n 5 -- "$u" 2>&1
             exit 1
             """#
     }

@@ -51,7 +51,8 @@ enum TailscaleRouter {
             exit 1
             """#
         // The .noarmor.gpg key is a binary OpenPGP public key: its first byte is a public-key
-        // packet tag (0x99 old format, 0xc6 new format). Anything else (an HTML error page) is refused.
+        // packet tag (old format 0x98/0x99/0x9a for a 1/2/4-byte length — a short ed25519 key
+        // takes 0x98 — or new format 0xc6). Anything else (an HTML error page) is refused.
         let keyFetch = "set -e\n" + resolve + #"""
             [ -s "$keyring" ] && exit 0
             tmp=$(mktemp -- "$keyring.fleet-XXXXXX")
@@ -59,7 +60,7 @@ enum TailscaleRouter {
             trap 'exit 130' INT TERM HUP
             curl -fsSL --retry 3 --connect-timeout 20 -o "$tmp" "$repo/$suite.noarmor.gpg"
             case "$(od -An -tx1 -N1 "$tmp" | tr -d ' ')" in
-              99|c6) ;;
+              98|99|9a|c6) ;;
               *) echo "$repo/$suite.noarmor.gpg is not an OpenPGP key" >&2; exit 1;;
             esac
             chmod 0644 "$tmp"
