@@ -51,11 +51,13 @@ public struct SSHOptions: Sendable, Equatable {
         return args
     }
 
-    /// argv of the master connection: no command, no stdin, stays in the foreground as fleet's
-    /// child (not `-f`: a daemonised master escapes teardown).
+    /// argv of the master connection. It stays in the foreground as fleet's child (not `-f`: a
+    /// daemonised master escapes teardown), and its own session is a remote `cat` reading a pipe
+    /// that only fleet holds: however fleet ends, even by SIGKILL, the pipe closes, the session
+    /// ends and the master exits instead of lingering as an orphan (`-N` could not notice).
     public func masterArguments(for device: Device, controlPath: String) -> [String] {
         [executable] + common(for: device, controlPath: controlPath)
-            + ["-o", "ControlMaster=yes", "-o", "ControlPersist=no", "-N", "-n", "--", device.address]
+            + ["-o", "ControlMaster=yes", "-o", "ControlPersist=no", "-T", "--", device.address, "cat >/dev/null"]
     }
 
     /// argv of one exec over the master. The remote command is fixed text; the program comes on stdin.
@@ -63,11 +65,6 @@ public struct SSHOptions: Sendable, Equatable {
         let shell = (device.ssh.user ?? "root") == "root" ? "/bin/sh -s" : "sudo -n /bin/sh -s"
         return [executable] + common(for: device, controlPath: controlPath)
             + ["-o", "ControlMaster=no", "-T", "--", device.address, shell]
-    }
-
-    /// argv asking the master to exit.
-    public func exitArguments(for device: Device, controlPath: String) -> [String] {
-        [executable] + common(for: device, controlPath: controlPath) + ["-O", "exit", "--", device.address]
     }
 
     static func expandTilde(_ path: String) -> String {

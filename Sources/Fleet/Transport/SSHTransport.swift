@@ -27,7 +27,7 @@ public final class SSHTransport: Transport, @unchecked Sendable {
         }
         let path = "\(controlDirectory)/\(index)"
         let argv = options.masterArguments(for: device, controlPath: path)
-        let master = ChildProcess(argv[0], Array(argv.dropFirst()))
+        let master = ChildProcess(argv[0], Array(argv.dropFirst()), input: Data(), keepStdinOpen: true)
         try await master.start()
         let deadline = ContinuousClock.now + .seconds(options.connectTimeout * 3 + 5)
         while !FileManager.default.fileExists(atPath: path) {
@@ -89,11 +89,11 @@ final class SSHSession: Session, @unchecked Sendable {
             return !value
         }
         guard first else { return }
-        if !master.hasExited {
-            let argv = options.exitArguments(for: device, controlPath: controlPath)
-            _ = try? await LocalProcess.run(argv[0], Array(argv.dropFirst()), timeout: .seconds(3))
-        }
-        master.terminate(grace: .milliseconds(500))
+        // EOF ends the master's own session (the remote `cat`), and with it the master.
+        master.closeStdin()
+        let fallback = DispatchWorkItem { [master] in master.terminate(grace: .milliseconds(500)) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 3, execute: fallback)
         _ = await master.wait()
+        fallback.cancel()
     }
 }
