@@ -89,7 +89,8 @@ enum NftablesNAT {
             nft list table ip "$table"
             """#
         let undo = prelude + #"""
-            systemctl disable --now -- "$unit" 2>/dev/null || true
+            systemctl stop -- "$unit" 2>/dev/null || true
+            systemctl disable -- "$unit" 2>/dev/null || true
             if nft list table ip "$table" >/dev/null 2>&1; then nft delete table ip "$table"; fi
             exit 0
             """#

@@ -136,7 +136,8 @@ enum VLAN {
             ip -d link show dev "$vif"
             """#
         let undo = prelude + #"""
-            systemctl disable --now -- "$unit" 2>/dev/null || true
+            systemctl stop -- "$unit" 2>/dev/null || true
+            systemctl disable -- "$unit" 2>/dev/null || true
             [ -z "$(first "$vif")" ] || ip link delete dev "$vif"
             [ -z "$bridge" ] || [ -z "$(first "$bridge")" ] || ip link delete dev "$bridge"
             exit 0

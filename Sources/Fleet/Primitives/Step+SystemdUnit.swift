@@ -8,7 +8,8 @@ extension Step {
     ///   `start` otherwise. The executor also applies this step, even when its check passes,
     ///   when a step in `notifiedBy` changed in the same run: that is how a changed
     ///   configuration file restarts its service, and only then.
-    /// - Undo: `systemctl disable --now`; undo-check passes when the unit is neither enabled nor
+    /// - Undo: `systemctl stop`, then `systemctl disable` (not `disable --now`, which leaves a
+///   SysV-generated unit running); undo-check passes when the unit is neither enabled nor
     ///   active (or no longer exists).
     ///
     /// SysV-only services (Debian's `isc-dhcp-server`) work too: `systemctl` forwards enabling to
@@ -40,7 +41,9 @@ extension Step {
               fi
               """#
             : #"systemctl stop -- "$u""#
-        let undo = "set -e\n" + unit + #"systemctl disable --now -- "$u""#
+        // Stop, then disable: for a unit generated from a SysV script (Debian's isc-dhcp-server),
+        // `disable --now` runs systemd-sysv-install and a daemon-reload and the stop is lost.
+        let undo = "set -e\n" + unit + #"systemctl stop -- "$u"\#nsystemctl disable -- "$u""#
         let undoCheck = unit + #"""
             if systemctl is-enabled --quiet -- "$u" 2>/dev/null || systemctl is-active --quiet -- "$u"; then
               echo "$u: is-enabled $(systemctl is-enabled -- "$u" 2>/dev/null | tail -n 1)," \
