@@ -20,7 +20,7 @@ enum FirewalldNAT {
         firewalld.undoCheck = nil
         var steps = [Step.aptPackages(id: "firewalld-package", packages: ["firewalld", "iptables"]), firewalld]
         if let port = context.device.ssh.port, port != 22 { steps.append(sshPort(port)) }
-        steps.append(rules(context))
+        steps += [FirewalldForwarding.step(context), rules(context)]
         return steps
     }
 

@@ -14,7 +14,7 @@ struct StepListTests {
     func hubDefault() {
         #expect(ids(DemoInventory.hub, DemoInventory.inventory()) == Self.vlan + [
             "dhcp-package", "dhcp-config", "dhcp-interface", "dhcp-server", "ip-forwarding",
-            "firewalld-package", "firewalld", "nat-rules",
+            "firewalld-package", "firewalld", "nat-forwarding", "nat-rules",
             "tailscale-prereqs", "tailscale-repo", "tailscale-package", "tailscaled", "tailscale-up",
         ])
     }
@@ -33,7 +33,7 @@ struct StepListTests {
         var hub = DemoInventory.hub
         hub.ssh.port = 2222
         let list = ids(hub, DemoInventory.inventory(tailscale: nil, devices: [hub, DemoInventory.host0]))
-        #expect(list.suffix(4) == ["firewalld-package", "firewalld", "firewalld-ssh-port", "nat-rules"])
+        #expect(list.suffix(5) == ["firewalld-package", "firewalld", "firewalld-ssh-port", "nat-forwarding", "nat-rules"])
     }
 
     @Test("host: VLAN, thin pool, containerd, firecracker, flintlockd")

@@ -17,12 +17,13 @@ public struct SSHOptions: Sendable, Equatable {
     public var hostKeys: HostKeyPolicy
     /// `ConnectTimeout`, seconds.
     public var connectTimeout: Int
-    /// `ServerAliveInterval`, seconds; with `ServerAliveCountMax` 3 a dead link is noticed in 3×.
+    /// `ServerAliveInterval`, seconds; with `ServerAliveCountMax` 4 a dead link is noticed in 4×
+    /// (a minute by default: shorter cut off busy, slow machines that were merely late).
     public var serverAliveInterval: Int
 
     /// Creates options.
     public init(executable: String = "/usr/bin/ssh", configFile: String? = nil, hostKeys: HostKeyPolicy = .acceptNew,
-                connectTimeout: Int = 10, serverAliveInterval: Int = 5) {
+                connectTimeout: Int = 10, serverAliveInterval: Int = 15) {
         self.executable = executable
         self.configFile = configFile
         self.hostKeys = hostKeys
@@ -39,7 +40,7 @@ public struct SSHOptions: Sendable, Equatable {
             "-o", "BatchMode=yes",
             "-o", "ConnectTimeout=\(connectTimeout)",
             "-o", "ServerAliveInterval=\(serverAliveInterval)",
-            "-o", "ServerAliveCountMax=3",
+            "-o", "ServerAliveCountMax=4",
             "-o", "StrictHostKeyChecking=\(hostKeys.rawValue)",
             "-o", "ControlPath=\(controlPath)",
         ]

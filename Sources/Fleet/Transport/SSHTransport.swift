@@ -79,8 +79,16 @@ final class SSHSession: Session, @unchecked Sendable {
     }
 
     func run(_ batch: Batch, onEvent: @escaping @Sendable (BatchEvent) -> Void) async throws -> [TaskResult] {
-        try await ProgramRunner.run(batch, command: options.execArguments(for: device, controlPath: controlPath),
-                                    host: device.name, connectionLost: 255, onEvent: onEvent)
+        do {
+            return try await ProgramRunner.run(batch, command: options.execArguments(for: device, controlPath: controlPath),
+                                               host: device.name, connectionLost: 255, onEvent: onEvent)
+        } catch var error as FleetError where error.code == .unreachable && master.hasExited {
+            // The exec only sees "read from master failed"; the master said why it went.
+            let said = String(decoding: await master.wait().stderr, as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            if !said.isEmpty { error.message += " (ssh master: \(said))" }
+            throw error
+        }
     }
 
     func close() async {
