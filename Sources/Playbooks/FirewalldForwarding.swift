@@ -66,7 +66,13 @@ enum FirewalldForwarding {
             command -v firewall-cmd >/dev/null 2>&1 || exit 0
             fw --state >/dev/null 2>&1 || { echo "firewalld is not running: start it so fleet's zone and policy can be removed" >&2; exit 1; }
             if fw --permanent --get-policies 2>/dev/null | tr ' ' '\n' | grep -qxF -- "$policy"; then fw --permanent --delete-policy="$policy"; fi
-            if fw --permanent --get-zones | tr ' ' '\n' | grep -qxF -- "$zone"; then fw --permanent --delete-zone="$zone"; fi
+            if fw --permanent --get-zones | tr ' ' '\n' | grep -qxF -- "$zone"; then
+              # Unbind first: the VLAN interface may still exist (teardown removes it later).
+              if [ "$(fw --permanent --get-zone-of-interface="$vif" 2>/dev/null)" = "$zone" ]; then
+                fw --permanent --zone="$zone" --remove-interface="$vif"
+              fi
+              fw --permanent --delete-zone="$zone"
+            fi
             fw --reload
             """#
         let undoCheck = prelude + #"""
