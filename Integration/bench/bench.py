@@ -71,9 +71,32 @@ class Bench:
             subprocess.run(["ssh", "-o", f"ControlPath={os.path.join(cp, name)}", "-O", "exit", "bench"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
+    def end_orphaned_masters(self):
+        """A crashed fleet leaves its ssh ControlMasters running, re-parented to init. End those,
+        by PID: only `ssh` processes whose parent is gone and whose command line names this
+        benchmark's ssh config."""
+        ended = 0
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    stat = f.read()
+                if not stat.split("(", 1)[1].startswith("ssh)") or stat.rsplit(")", 1)[1].split()[1] != "1":
+                    continue
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    argv = f.read().split(b"\0")
+                if b"-F" in argv and argv[argv.index(b"-F") + 1] == self.cfg.encode():
+                    os.kill(int(pid), 15)
+                    ended += 1
+            except (OSError, IndexError, ValueError):
+                continue
+        if ended:
+            log(f"ended {ended} ssh master(s) left behind by a crashed fleet run")
+        return ended
+
     def fresh_hosts(self, n):
         """Fresh hosts: every sshd restarted, so each gets a new, empty tmpfs."""
         self.close_ansible_masters()
+        self.end_orphaned_masters()
         self.hosts("down")
         self.hosts("up", n, self.args.first_port)
 
@@ -355,6 +378,7 @@ class Bench:
             with open(out, "w") as f:
                 json.dump(self.results, f, indent=1)
         self.close_ansible_masters()
+        self.end_orphaned_masters()
         self.hosts("down")
         self.results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         with open(out, "w") as f:
