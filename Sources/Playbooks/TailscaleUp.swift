@@ -16,6 +16,10 @@ import Foundation
 ///   does not mention. Without a key (check and teardown runs), a hub already logged in is
 ///   reconfigured without one; any other fails with a message naming where the key comes from.
 /// - Undo: `tailscale logout`, which also expires the node key.
+///
+/// Apply, undo and the undo's post-check first wait (up to 15 s) for tailscaled to answer: a
+/// daemon just installed, started or restarted by systemd is briefly unreachable, and asking
+/// then would misreport a node as unknown or fail `tailscale up`.
 enum TailscaleUp {
     static func step(_ context: PlaybookContext, settings: TailscaleSettings) -> Step {
         let prelude = [Snippet.assign("route", context.network.subnet.description),
@@ -27,6 +31,7 @@ enum TailscaleUp {
             pref_list() { tailscale debug prefs 2>/dev/null | flat | sed -n "s/.*\"$1\":\[\([^]]*\)\].*/\1/p"; }
             pref_text() { tailscale debug prefs 2>/dev/null | flat | sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
             has() { case ",$1," in *",\"$2\","*) return 0;; esac; return 1; }
+            await_state() { n=0; while :; do s=$(backend_state); if [ -n "$s" ] || [ "$n" -ge 15 ]; then printf '%s' "$s"; return; fi; n=$((n + 1)); sleep 1; done; }
 
             """#
         let check = prelude + #"""
@@ -57,11 +62,13 @@ enum TailscaleUp {
         let undo = prelude + #"""
             command -v tailscale >/dev/null 2>&1 || exit 0
             systemctl start tailscaled 2>/dev/null || true
+            state=$(await_state)
+            case "$state" in NeedsLogin|NoState) exit 0;; esac
             tailscale logout
             """#
         let undoCheck = prelude + #"""
             command -v tailscale >/dev/null 2>&1 || exit 0
-            state=$(backend_state)
+            state=$(await_state)
             case "$state" in
               NeedsLogin|NoState) exit 0;;
               "") echo "tailscale: tailscaled does not answer, cannot tell whether this node is still logged in"; exit 1;;
@@ -79,6 +86,7 @@ enum TailscaleUp {
     /// one that is not fails with a message saying where the key should come from.
     static func authKey(_ key: String?, source: TailscaleSettings.AuthKeySource) -> (script: String, secrets: [String]) {
         let up = #"""
+            await_state >/dev/null
             set -- "$@" --reset --advertise-routes="$route" --timeout=60s
             [ -z "$hostname" ] || set -- "$@" --hostname="$hostname"
             [ -z "$tags" ] || set -- "$@" --advertise-tags="$tags"
