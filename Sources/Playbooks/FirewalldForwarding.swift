@@ -8,7 +8,8 @@ import Fleet
 /// table too, and an interface bound to no zone matches no forwarding rule, so the VLAN's
 /// traffic is rejected there whatever the iptables direct rules accept. Seen in the lab: a lease
 /// from the hub, but no DNS and no HTTP through it until the zone and policy existed.
-/// The policy is one-way (VLAN → anywhere), so nothing from outside is forwarded into the VLAN.
+/// The policy is one-way (VLAN → anywhere), so nothing from outside is forwarded into the VLAN;
+/// the check warns when other zones or policies would (``InboundExposure``).
 /// Everything is fleet's own: the user's zones are not touched, and teardown deletes both.
 /// firewalld without policies (< 0.9) gets a clear error naming the `nftables` NAT backend.
 enum FirewalldForwarding {
@@ -84,6 +85,6 @@ enum FirewalldForwarding {
             exit "$rc"
             """#
         return Step(id: "nat-forwarding", title: "firewalld forwards from \(context.vlanInterface) (zone \(zone), policy \(policy))",
-                    check: check, apply: apply, undo: undo, undoCheck: undoCheck)
+                    check: Snippet.allOf([check, InboundExposure.firewalldZonesAndPolicies(context)]), apply: apply, undo: undo, undoCheck: undoCheck)
     }
 }

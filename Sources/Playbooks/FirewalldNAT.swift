@@ -70,6 +70,8 @@ enum FirewalldNAT {
               printf '%s\n' "$runtime" | grep -qxF -- "$(show "$r")" || { echo "missing at runtime: $(show "$r")"; rc=1; }
               printf '%s\n' "$permanent" | grep -qxF -- "$(show "$r")" || { echo "missing permanently: $(show "$r")"; rc=1; }
             done
+
+            """# + InboundExposure.directRules(context) + "\n" + #"""
             if [ "$rc" -ne 0 ]; then
               echo "--- firewall-cmd --direct --get-all-rules"; printf '%s\n' "$runtime"
               echo "--- firewall-cmd --permanent --direct --get-all-rules"; printf '%s\n' "$permanent"

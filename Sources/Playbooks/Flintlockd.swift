@@ -74,6 +74,19 @@ enum Flintlockd {
         """
     }
 
+    /// Reads the live config (it may have been edited by hand): without TLS (`insecure: true`)
+    /// and without `basic-auth-token`, whoever reaches the endpoint can create MicroVMs; fleet's
+    /// own config is like that (see the type's comment), so this warns on every check until the
+    /// operator adds one of them.
+    static let authWarning = #"""
+        tls=yes; auth=no
+        grep -Eq '^[[:space:]]*insecure:[[:space:]]*true' \#(configPath) 2>/dev/null && tls=no
+        grep -Eq '^[[:space:]]*basic-auth-token:[[:space:]]*[^[:space:]]' \#(configPath) 2>/dev/null && auth=yes
+        if [ "$tls" = no ] && [ "$auth" = no ]; then
+          echo "WARNING: flintlockd serves $ep without TLS and without authentication (insecure: true, no basic-auth-token): anything that reaches the VLAN, including through the hub's Tailscale route, can create MicroVMs"
+        fi
+        """#
+
     /// flintlockd must listen on the VLAN endpoint and on nothing else; it binds a moment after
     /// a (re)start, once containerd answers, so an active service gets some seconds. A missing
     /// /dev/kvm is a NOTE only: flintlockd runs without it, MicroVMs do not.
@@ -90,7 +103,12 @@ enum Flintlockd {
                 printf '%s\n' "$lines"
                 exit 1
               fi
-              [ -n "$lines" ] && exit 0
+              if [ -n "$lines" ]; then
+                others=$(ss -Hltnp 2>/dev/null | grep '"flintlockd"' | awk -v ep="$ep" -v ip="${ep%:*}" '$4 != ep { a = $4; sub(/:[0-9]+$/, "", a); if (a != ip && a != "127.0.0.1" && a != "[::1]") print $4 }')
+                [ -z "$others" ] || echo "WARNING: flintlockd also listens on $(printf '%s' "$others" | tr '\n' ' ')(not the VLAN address; check its debug or HTTP endpoint settings)"
+                \#(authWarning)
+                exit 0
+              fi
               [ "$i" -lt 20 ] && systemctl is-active --quiet flintlockd || break
               i=$((i + 1))
               sleep 1

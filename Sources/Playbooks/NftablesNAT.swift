@@ -8,7 +8,8 @@ import Fleet
 /// `flush ruleset` from either at boot cannot wipe it. The file deletes and recreates the table
 /// in one transaction, so reloading it is atomic and never duplicates a rule. Only masquerading
 /// is needed: without firewalld nothing drops forwarded traffic by default, and an accept in a
-/// table of our own could not override another table's drop anyway. Teardown stops the unit
+/// table of our own could not override another table's drop anyway. The check warns when no
+/// forward chain drops by default, since then the VLAN is reachable from the parent's side. Teardown stops the unit
 /// (which deletes the table) and removes the unit, the file and `/etc/fleet` when empty.
 enum NftablesNAT {
     static let table = "fleet_nat"
@@ -103,7 +104,7 @@ enum NftablesNAT {
             exit "$rc"
             """#
         return Step(id: "nat-rules", title: "NAT: nftables table ip \(table) masquerading via \(context.parent)",
-                    check: check, apply: apply, undo: undo, undoCheck: undoCheck,
-                    notifiedBy: ["nat-ruleset", "nat-unit"])
+                    check: Snippet.allOf([check, InboundExposure.nftablesForwardPolicy(context)]), apply: apply,
+                    undo: undo, undoCheck: undoCheck, notifiedBy: ["nat-ruleset", "nat-unit"])
     }
 }

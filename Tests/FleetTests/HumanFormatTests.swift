@@ -47,6 +47,28 @@ struct HumanFormatTests {
         #expect(line(step(.skipped, evidence: "not run"), verbose: true) == nil)
     }
 
+    @Test("an ok step with WARNING:/NOTE: lines prints them, and only them, even when not verbose")
+    func warningsOfOkSteps() {
+        let evidence = "listening on 192.168.10.3:9090\nWARNING: no TLS\nNOTE: route not approved"
+        let expected = "host-0 | WARNING | motd — file /etc/motd\n    WARNING: no TLS\n    NOTE: route not approved"
+        #expect(line(step(.ok, evidence: evidence)) == expected)
+        #expect(line(step(.ok, evidence: evidence), verbose: true)
+            == "host-0 | ok | motd — file /etc/motd\n    WARNING: no TLS\n    NOTE: route not approved")
+        #expect(line(step(.ok, evidence: "  WARNING: indented is not a warning")) == nil)
+    }
+
+    @Test("the recap counts warnings and says they do not change the exit code")
+    func recapWarnings() {
+        let warned = StepResult(stepId: "a", title: "a", status: .ok, evidence: "WARNING: x\nWARNING: y")
+        let recap = Recap(mode: .check, hosts: [HostReport(host: "hub", steps: [warned])], milliseconds: 10)
+        let text = RecapTable.render(recap, style: Self.plain)
+        #expect(text.contains("2 warnings (marked WARNING above; they do not change the exit code)"))
+        #expect(text.hasSuffix("clean: no drift (exit 0)"))
+        let quiet = Recap(mode: .check, hosts: [HostReport(host: "hub", steps: [StepResult(stepId: "a", title: "a", status: .ok)])],
+                          milliseconds: 10)
+        #expect(!RecapTable.render(quiet, style: Self.plain).contains("warning"))
+    }
+
     @Test("no time shown for 0 ms, no evidence block for empty evidence")
     func bareLine() {
         #expect(line(step(.changed)) == "host-0 | changed | motd — file /etc/motd")

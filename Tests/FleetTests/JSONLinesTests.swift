@@ -43,6 +43,10 @@ struct JSONLinesTests {
                 stepId: "slow", title: "Slow", status: .failed, evidence: "apply timed out", milliseconds: 300_000,
                 failedPhase: .apply, timedOut: true)),
              json: #"{"event":"step_finished","evidence":"apply timed out","failed_phase":"apply","host":"hub","ms":300000,"status":"failed","step":"slow","timed_out":true,"title":"Slow"}"#),
+        Line(testDescription: "step ok with warnings: listed on their own beside the evidence",
+             event: .stepFinished(host: "host-0", result: StepResult(
+                stepId: "flintlockd", title: "F", status: .ok, evidence: "listening\nWARNING: no TLS")),
+             json: #"{"event":"step_finished","evidence":"listening\nWARNING: no TLS","host":"host-0","ms":0,"status":"ok","step":"flintlockd","title":"F","warnings":["WARNING: no TLS"]}"#),
         Line(testDescription: "step would change",
              event: .stepFinished(host: "hub", result: StepResult(stepId: "a", title: "A", status: .wouldChange, evidence: "x")),
              json: #"{"event":"step_finished","evidence":"x","host":"hub","ms":0,"status":"would-change","step":"a","title":"A"}"#),

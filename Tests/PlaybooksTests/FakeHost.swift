@@ -99,7 +99,13 @@ struct FakeHost {
             [ -e "$FAKE/firewalld-stopped" ] && { echo "not running"; exit 252; }
             store=$FAKE/rules/runtime
             [ "$1" = --permanent ] && { store=$FAKE/rules/permanent; shift; }
-            case "$1" in --state) echo running; exit 0;; --direct) shift;; *) exit 2;; esac
+            case "$1" in
+              --state) echo running; exit 0;;
+              --list-all-zones) cat "$FAKE/zones.out" 2>/dev/null; exit 0;;
+              --list-all-policies) cat "$FAKE/policies.out" 2>/dev/null; exit 0;;
+              --direct) shift;;
+              *) exit 2;;
+            esac
             action=$1; shift
             touch "$store"
             case "$action" in
@@ -120,7 +126,12 @@ struct FakeHost {
               logout) sed 's/"Running"/"NeedsLogin"/' "$FAKE/status.json" >"$FAKE/s.new"; mv "$FAKE/s.new" "$FAKE/status.json";;
             esac
             """#,
-        "ss": #"cat "$FAKE/ss.out""#,
+        // Honours the one filter the playbook uses, `sport = :PORT`.
+        "ss": #"""
+            p=; for a; do case "$a" in "sport = :"*) p=${a#sport = :};; esac; done
+            [ -n "$p" ] || { cat "$FAKE/ss.out"; exit 0; }
+            awk -v p=":$p" 'length($4) > length(p) && substr($4, length($4) - length(p) + 1) == p' "$FAKE/ss.out"
+            """#,
         "journalctl": #"cat "$FAKE/journal.out" 2>/dev/null"#,
         "resolvectl": #"[ -e "$FAKE/resolvectl.out" ] || exit 1; cat "$FAKE/resolvectl.out""#,
         "sleep": "exit 0",

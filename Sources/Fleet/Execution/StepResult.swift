@@ -44,6 +44,20 @@ public struct StepResult: Sendable, Equatable {
     }
 }
 
+extension StepResult {
+    /// The prefixes that mark a line of evidence as a warning: the step is as desired, but the
+    /// operator should know something (an exposure, a pending approval).
+    public static let warningPrefixes = ["WARNING: ", "NOTE: "]
+
+    /// Lines of the evidence a step printed as warnings (shown even when the step is `ok`).
+    public var warnings: [String] {
+        evidence.split(separator: "\n").compactMap { line in
+            let text = String(line)
+            return Self.warningPrefixes.contains(where: text.hasPrefix) ? text : nil
+        }
+    }
+}
+
 /// Everything that happened on one host.
 public struct HostReport: Sendable, Equatable {
     /// The device name.
@@ -69,6 +83,9 @@ public struct HostReport: Sendable, Equatable {
         self.milliseconds = milliseconds
         self.execs = execs
     }
+
+    /// Number of warning lines over all steps.
+    public var warningCount: Int { steps.reduce(0) { $0 + $1.warnings.count } }
 
     /// Number of steps with `status`.
     public func count(_ status: StepStatus) -> Int { steps.filter { $0.status == status }.count }

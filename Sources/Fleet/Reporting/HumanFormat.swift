@@ -27,7 +27,12 @@ public enum HumanFormat {
         let label: String
         switch result.status {
         case .ok:
-            guard verbose else { return nil }
+            let warnings = result.warnings
+            if !verbose {
+                guard !warnings.isEmpty else { return nil }
+                return "\(host) | \(style.yellow("WARNING")) | \(result.stepId) — \(result.title)\n"
+                    + indent(warnings.joined(separator: "\n"))
+            }
             label = style.green("ok")
         case .changed: label = style.yellow("changed")
         case .wouldChange: label = style.yellow("would change")
@@ -37,7 +42,7 @@ public enum HumanFormat {
         }
         var text = "\(host) | \(label) | \(result.stepId) — \(result.title)"
         if result.milliseconds > 0 { text += style.dim(" (\(seconds(result.milliseconds)))") }
-        let shown = result.status == .ok ? "" : result.evidence
+        let shown = result.status == .ok ? result.warnings.joined(separator: "\n") : result.evidence
         if !shown.isEmpty { text += "\n" + indent(shown) }
         return text
     }

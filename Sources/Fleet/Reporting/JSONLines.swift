@@ -32,6 +32,8 @@ public enum JSONLines {
         record.title = result.title
         record.status = result.status.rawValue
         record.evidence = result.evidence.isEmpty ? nil : result.evidence
+        let warnings = result.warnings
+        record.warnings = warnings.isEmpty ? nil : warnings
         record.ms = result.milliseconds
         record.failedPhase = result.failedPhase?.rawValue
         record.timedOut = result.timedOut ? true : nil
@@ -69,6 +71,7 @@ public enum JSONLines {
         var title: String?
         var status: String?
         var evidence: String?
+        var warnings: [String]?
         var ms: Int?
         var failedPhase: String?
         var timedOut: Bool?
@@ -92,7 +95,7 @@ public enum JSONLines {
         }
 
         enum CodingKeys: String, CodingKey {
-            case event, mode, hosts, host, phase, steps, step, title, status, evidence, ms, counts, unreachable, error
+            case event, mode, hosts, host, phase, steps, step, title, status, evidence, warnings, ms, counts, unreachable, error
             case execs, interrupted, summary
             case failedPhase = "failed_phase", timedOut = "timed_out", exitCode = "exit_code"
         }

@@ -27,6 +27,10 @@ public enum RecapTable {
             }
             lines.append(line)
         }
+        let warnings = recap.hosts.reduce(0) { $0 + $1.warningCount }
+        if warnings > 0 {
+            lines.append(style.yellow("\(warnings) warning\(warnings == 1 ? "" : "s")") + " (marked WARNING above; they do not change the exit code)")
+        }
         lines.append(verdict(recap))
         return lines.joined(separator: "\n")
     }
