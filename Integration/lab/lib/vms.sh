@@ -512,3 +512,50 @@ cmd_reboot() {
     tail -n 25 "$RUN_DIR/$vm.console.log" >&2 || true
     die "$vm did not come back within ${BOOT_TIMEOUT}s"
 }
+
+# monitor VM COMMAND: one command to the VM's qemu monitor (HMP). For faults the guest must not
+# see coming: a power cut is not something a shell inside the VM can imitate.
+monitor() {
+    python3 - "$RUN_DIR/$1.monitor" "$2" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(5)
+s.connect(sys.argv[1])
+time.sleep(0.2)
+s.recv(4096)
+s.sendall((sys.argv[2] + "\n").encode())
+time.sleep(0.3)
+s.close()
+PY
+}
+
+# cmd_reset VM: hard reset (qemu system_reset): every process on the VM dies at once, as at a
+# power cut, and the VM boots again on its own; `lab wait VM` waits for it.
+cmd_reset() {
+    need_root
+    require_up
+    local vm=$1
+    vm_ip "$vm" >/dev/null
+    close_master "$vm"
+    monitor "$vm" system_reset
+    log "$vm: hard reset (power cut); it boots again by itself"
+}
+
+# cmd_wait VM: wait until VM's sshd answers (after a reset), up to BOOT_TIMEOUT.
+cmd_wait() {
+    need_root
+    require_up
+    vm_ip "$1" >/dev/null
+    wait_sshd "$BOOT_TIMEOUT" "$1" || die "$1 did not come back within ${BOOT_TIMEOUT}s"
+}
+
+# cmd_link VM up|down: the VM's tap on the lab bridge, i.e. its network cable.
+cmd_link() {
+    need_root
+    require_up
+    local vm=$1 state=${2:-}
+    vm_ip "$vm" >/dev/null
+    [[ $state == up || $state == down ]] || die "usage: lab link VM up|down"
+    ip -n "$NETNS" link set "${VM_TAP[$vm]}" "$state"
+    log "$vm: link ${VM_TAP[$vm]} $state"
+}

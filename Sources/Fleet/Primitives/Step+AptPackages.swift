@@ -7,7 +7,8 @@ extension Step {
     /// - Apply: `apt-get install -y --no-install-recommends` with `DEBIAN_FRONTEND=noninteractive`,
     ///   keeping existing configuration files on conffile questions, never removing a package to
     ///   resolve a conflict (`--no-remove`: it fails instead), and waiting at most 120 s
-    ///   for the dpkg lock (`-o DPkg::Lock::Timeout=120`) instead of failing at once or forever.
+    ///   for the dpkg lock (`-o DPkg::Lock::Timeout=120`) instead of failing at once or forever;
+///   when it gives up, the evidence names the holder (pid, running time, command line).
     ///   `apt-get update` runs first only when no package list is younger than an hour, and once
     ///   more when the install fails for a stale or missing list (no candidate, 404).
     /// - No undo: packages stay installed after teardown, by design (other software may have
@@ -49,6 +50,10 @@ extension Step {
               apt_get update
               apt_get install --no-install-recommends --no-remove "$@"
             else
+              holder=$(sed -n 's/.*Could not get lock .*held by process \([0-9][0-9]*\).*/\1/p' "$log" | head -n 1)
+              if [ -n "$holder" ]; then
+                echo "fleet: gave up after waiting 120 s for the dpkg lock; lock holder: $(ps -o pid=,etime=,args= -p "$holder" 2>/dev/null || echo "process $holder (already gone)")"
+              fi
               exit 1
             fi
             """#

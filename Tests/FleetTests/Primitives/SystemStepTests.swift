@@ -148,6 +148,26 @@ struct SystemStepTests {
         #expect(try run(step.check).succeeded)
     }
 
+    @Test("aptPackages: when apt gives up on the dpkg lock, the evidence names the holder's command line")
+    func aptLockHolder() throws {
+        // The "holder" is a copy of sleep whose path names it; it ends by itself after 3 s.
+        try LocalShell.writeExecutable(#"""
+            #!/bin/sh
+            cp "$(command -v sleep)" "$FAKE/fleet-test-lock-holder"
+            "$FAKE/fleet-test-lock-holder" 3 >/dev/null 2>&1 &
+            echo "E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process $! (dpkg)" >&2
+            exit 100
+            """#, at: bin.appendingPathComponent("apt-get"))
+        let lists = dir.appendingPathComponent("lists")
+        try FileManager.default.createDirectory(at: lists, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: lists.appendingPathComponent("x_Packages").path, contents: Data())
+        let result = try run(Step.aptPackages(id: "p", packages: ["lvm2"], listsDirectory: lists.path).apply)
+        #expect(!result.succeeded)
+        #expect(result.stdout.contains("Could not get lock"), "\(result)")
+        let line = result.stdout.split(separator: "\n").first { $0.contains("lock holder:") }.map(String.init) ?? ""
+        #expect(line.contains("fleet-test-lock-holder 3"), "\(result)")
+    }
+
     private func fakeSystemctl() throws {
         try LocalShell.writeExecutable(#"""
             #!/bin/sh
