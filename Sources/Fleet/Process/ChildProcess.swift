@@ -37,7 +37,7 @@ public final class ChildProcess: @unchecked Sendable {
     private var killedForTimeout = false
     private var stdoutReader: PipeReader?
     private var stderrReader: PipeReader?
-    private var stdinChannel: DispatchIO?
+    private var stdinToken: PipePoller.Token?
     /// The child's pid once started (it is also its process-group id).
     public private(set) var pid: Int32 = 0
 
@@ -95,14 +95,8 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     private func feed(_ input: Data, to fd: Int32) {
-        let queue = DispatchQueue(label: "fleet.stdin")
-        let channel = DispatchIO(type: .stream, fileDescriptor: fd, queue: queue) { _ in close(fd) }
-        lock.withLock { stdinChannel = channel }
-        let payload = input.withUnsafeBytes { DispatchData(bytes: $0) }
-        let keepOpen = keepStdinOpen
-        channel.write(offset: 0, data: payload, queue: queue) { [weak self] done, _, error in
-            if done && (!keepOpen || error != 0) { self?.closeStdin() }
-        }
+        let token = PipePoller.shared.feed(fd, input, closeWhenDone: !keepStdinOpen)
+        lock.withLock { stdinToken = token }
     }
 
     /// SIGKILLs the process group of every child still running: the last act of a second Ctrl-C.
@@ -118,11 +112,11 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Closes the child's stdin (EOF on the other side).
     public func closeStdin() {
-        let channel = lock.withLock { () -> DispatchIO? in
-            defer { stdinChannel = nil }
-            return stdinChannel
+        let token = lock.withLock { () -> PipePoller.Token? in
+            defer { stdinToken = nil }
+            return stdinToken
         }
-        channel?.close(flags: .stop)
+        if let token { PipePoller.shared.stop(token) }
     }
 
     /// Waits for the child to exit and its pipes to drain, then returns how it ended.

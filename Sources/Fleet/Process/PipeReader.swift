@@ -1,7 +1,7 @@
-import Dispatch
 import Foundation
 
-/// Drains one pipe with DispatchIO until EOF, without blocking a thread of the cooperative pool.
+/// Drains one pipe until EOF through ``PipePoller``, without blocking a thread of the
+/// cooperative pool.
 ///
 /// Both of a child's pipes must be drained concurrently: a child that fills the 64 KiB stderr
 /// buffer while the parent waits on stdout deadlocks both. `readabilityHandler` is not used
@@ -11,23 +11,17 @@ final class PipeReader: @unchecked Sendable {
     private var collected = Data()
     private var finished = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
-    private let channel: DispatchIO
+    private var lastActivity = DispatchTime.now()
+    private var token: PipePoller.Token = 0
     private let onChunk: (@Sendable (Data) -> Void)?
 
-    /// Starts reading `fd`, which it owns and closes. When `onChunk` is set, chunks go there
-    /// instead of being collected.
+    /// Starts reading `fd`, which it owns (the poller closes it). When `onChunk` is set, chunks
+    /// go there instead of being collected.
     init(_ fd: Int32, onChunk: (@Sendable (Data) -> Void)? = nil) {
         self.onChunk = onChunk
-        let queue = DispatchQueue(label: "fleet.pipe-reader")
-        channel = DispatchIO(type: .stream, fileDescriptor: fd, queue: queue) { _ in close(fd) }
-        channel.setLimit(lowWater: 1)
-        channel.read(offset: 0, length: Int.max, queue: queue) { [self] done, data, _ in
-            if let data, !data.isEmpty { self.deliver(Data(data)) }
-            if done { self.finish() }
-        }
+        let token = PipePoller.shared.watch(fd, onData: { [self] data in deliver(data) }, onEnd: { [self] in finish() })
+        lock.withLock { self.token = token }
     }
-
-    private var lastActivity = DispatchTime.now()
 
     /// True when nothing arrived for `seconds`: only an idle pipe may be given up on.
     func idle(for seconds: Double) -> Bool {
@@ -35,31 +29,30 @@ final class PipeReader: @unchecked Sendable {
     }
 
     private func deliver(_ data: Data) {
-        lock.withLock { lastActivity = DispatchTime.now() }
         if let onChunk {
+            lock.withLock { lastActivity = DispatchTime.now() }
             onChunk(data)
         } else {
-            lock.lock()
-            collected.append(data)
-            lock.unlock()
+            lock.withLock {
+                lastActivity = DispatchTime.now()
+                collected.append(data)
+            }
         }
     }
 
     private func finish() {
-        lock.lock()
-        guard !finished else { lock.unlock(); return }
-        finished = true
-        let pending = waiters
-        waiters = []
-        lock.unlock()
-        channel.close()
+        let pending = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+            guard !finished else { return [] }
+            finished = true
+            defer { waiters = [] }
+            return waiters
+        }
         for waiter in pending { waiter.resume() }
     }
 
     /// Gives up on the pipe (a grandchild may hold it open forever); what was read so far stays.
     func stop() {
-        channel.close(flags: .stop)
-        finish()
+        PipePoller.shared.stop(lock.withLock { token })
     }
 
     /// Waits until EOF (or ``stop()``), then returns what was collected.
