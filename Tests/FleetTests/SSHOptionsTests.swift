@@ -1,0 +1,33 @@
+import Fleet
+import Testing
+
+/// The ssh argv fleet builds: the host-key policy is always pinned, and never to `no`.
+@Suite("SSHOptions")
+struct SSHOptionsTests {
+    static let device = Device(name: "hub", role: .hub, address: "203.0.113.10")
+
+    @Test("every argv pins StrictHostKeyChecking to accept-new or yes, never no", arguments: [
+        (SSHOptions.HostKeyPolicy.acceptNew, "StrictHostKeyChecking=accept-new"),
+        (SSHOptions.HostKeyPolicy.strict, "StrictHostKeyChecking=yes"),
+    ])
+    func hostKeyPolicy(_ policy: SSHOptions.HostKeyPolicy, _ expected: String) {
+        let options = SSHOptions(configFile: "lab/ssh_config", hostKeys: policy)
+        for argv in [options.masterArguments(for: Self.device, controlPath: "/tmp/c/%C"),
+                     options.execArguments(for: Self.device, controlPath: "/tmp/c/%C")] {
+            let settings = zip(argv, argv.dropFirst()).filter { $0.0 == "-o" }.map(\.1)
+            #expect(settings.filter { $0.hasPrefix("StrictHostKeyChecking=") } == [expected], "\(argv)")
+            #expect(!argv.contains { $0.lowercased().contains("stricthostkeychecking=no") })
+            #expect(settings.contains("BatchMode=yes"))
+        }
+    }
+
+    @Test("a user's file and device settings pass as single argv elements; the program is not in argv")
+    func argvShape() {
+        var device = Self.device
+        device.ssh.user = "ops"
+        device.ssh.port = 2222
+        let argv = SSHOptions().execArguments(for: device, controlPath: "/tmp/c/%C")
+        #expect(argv.suffix(3) == ["--", "203.0.113.10", "sudo -n /bin/sh -s"])
+        #expect(argv.contains("-l") && argv.contains("ops") && argv.contains("2222"))
+    }
+}
