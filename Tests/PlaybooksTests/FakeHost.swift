@@ -73,25 +73,7 @@ struct FakeHost {
               *) echo "fake ip: unsupported: $*" >&2; exit 2;;
             esac
             """#,
-        "systemctl": #"""
-            echo "systemctl $*" >>"$FAKE/systemctl.log"
-            quiet=0; now=0; cmd=; unit=
-            for a; do case "$a" in
-              --quiet) quiet=1;; --now) now=1;; --no-pager|-n|5|--) ;;
-              *) if [ -z "$cmd" ]; then cmd=$a; else unit=$a; fi;;
-            esac; done
-            say() { [ "$quiet" = 1 ] || echo "$1"; }
-            case "$cmd" in
-              is-enabled) if [ -e "$FAKE/enabled/$unit" ]; then say enabled; else say disabled; exit 1; fi;;
-              is-active) if [ -e "$FAKE/active/$unit" ]; then say active; else say inactive; exit 3; fi;;
-              enable) touch "$FAKE/enabled/$unit"; [ "$now" = 0 ] || touch "$FAKE/active/$unit";;
-              disable) rm -f "$FAKE/enabled/$unit"; [ "$now" = 0 ] || rm -f "$FAKE/active/$unit";;
-              start|restart) touch "$FAKE/active/$unit";;
-              stop) rm -f "$FAKE/active/$unit";;
-              status) echo "* $unit - fake";;
-            esac
-            exit 0
-            """#,
+        "systemctl": String(FakeSystemctl.script.drop { $0 != "\n" }.dropFirst()),
         // rules/runtime and rules/permanent hold one direct rule per line; adding a duplicate is
         // recorded, so a test can prove the playbook never asks for one.
         "firewall-cmd": #"""

@@ -169,27 +169,7 @@ struct SystemStepTests {
     }
 
     private func fakeSystemctl() throws {
-        try LocalShell.writeExecutable(#"""
-            #!/bin/sh
-            echo "systemctl $*" >>"$FAKE/systemctl.log"
-            quiet=0; now=0; cmd=; unit=
-            for a; do case "$a" in
-              --quiet) quiet=1;; --now) now=1;; --no-pager|-n|5|--) ;;
-              *) if [ -z "$cmd" ]; then cmd=$a; else unit=$a; fi;;
-            esac; done
-            say() { [ "$quiet" = 1 ] || echo "$1"; }
-            mkdir -p "$FAKE/enabled" "$FAKE/active"
-            case "$cmd" in
-              is-enabled) if [ -e "$FAKE/enabled/$unit" ]; then say enabled; else say disabled; exit 1; fi;;
-              is-active) if [ -e "$FAKE/active/$unit" ]; then say active; else say inactive; exit 3; fi;;
-              enable) touch "$FAKE/enabled/$unit"; [ "$now" = 0 ] || touch "$FAKE/active/$unit";;
-              disable) rm -f "$FAKE/enabled/$unit"; [ "$now" = 0 ] || rm -f "$FAKE/active/$unit";;
-              start|restart) touch "$FAKE/active/$unit";;
-              stop) rm -f "$FAKE/active/$unit";;
-              status) echo "* $unit - fake status";;
-              daemon-reload) ;;
-            esac
-            """#, at: bin.appendingPathComponent("systemctl"))
+        try LocalShell.writeExecutable(FakeSystemctl.script, at: bin.appendingPathComponent("systemctl"))
     }
 
     @Test("systemdUnit enables and starts, restarts a running unit, and undo disables it")
