@@ -60,6 +60,17 @@ struct RemoteProgramTests {
         #expect(await processGone(pid), "the grandchild sleep must be gone")
     }
 
+    @Test("durations are measured; exiting 124 by itself is not a time-out; empty snippets run")
+    func durationsAndExitCodes() async throws {
+        let batch = Batch(tasks: [task("quick124", "exit 124", timeout: .seconds(30)), task("nap", "sleep 0.3"),
+                                  task("empty", "")], stopOnFailure: false)
+        let results = try await LocalTransport().connect(to: device).run(batch) { _ in }
+        #expect(results.map(\.status) == [124, 0, 0])
+        #expect(results[0].timedOut == false)
+        #expect(results[1].milliseconds >= 300 && results[1].milliseconds < 5000, "\(results[1].milliseconds)")
+        #expect(results.allSatisfy { $0.milliseconds >= 0 })
+    }
+
     @Test("binary-ish and large output survives the trip")
     func largeOutput() async throws {
         let script = "head -c 1500000 /dev/zero | tr '\\0' 'a'; head -c 1200000 /dev/zero | tr '\\0' 'b' >&2"

@@ -23,7 +23,11 @@ public enum ProgramEvent: Sendable, Equatable {
         case "start" where fields.count == 3:
             return Int(fields[2]).map { .started($0) }
         case "end" where fields.count == 8:
-            guard let index = Int(fields[2]), let status = Int32(fields[3]), let ms = Int(fields[4]) else { return nil }
+            // `-` for the time: measured by ``ProgramEventStream`` on arrival (it costs the host
+            // two `date` processes per step otherwise).
+            guard let index = Int(fields[2]), let status = Int32(fields[3]) else { return nil }
+            let ms = fields[4] == "-" ? -1 : Int(fields[4])
+            guard let ms else { return nil }
             return .finished(TaskResult(index: index, status: status, stdout: decode(fields[6]),
                                         stderr: decode(fields[7]), milliseconds: ms, timedOut: fields[5] == "1"))
         case "done":
@@ -54,10 +58,35 @@ public final class ProgramEventStream: @unchecked Sendable {
     private let nonce: String
     private let handler: @Sendable (ProgramEvent) -> Void
 
-    /// Creates a stream that calls `handler` for each event, in order.
-    public init(nonce: String, handler: @escaping @Sendable (ProgramEvent) -> Void) {
+    private let timeouts: [Duration]
+    private var started: [Int: ContinuousClock.Instant] = [:]
+
+    /// Creates a stream that calls `handler` for each event, in order. `timeouts` (per task
+    /// index) decide whether a task that ended by `timeout`'s exit status (124, or 137 after the
+    /// KILL) ran out of time or merely exited with that status itself.
+    public init(nonce: String, timeouts: [Duration] = [], handler: @escaping @Sendable (ProgramEvent) -> Void) {
         self.nonce = nonce
+        self.timeouts = timeouts
         self.handler = handler
+    }
+
+    /// Fills in a result's time (and time-out) from when its `start` event arrived.
+    private func timed(_ event: ProgramEvent, now: ContinuousClock.Instant) -> ProgramEvent {
+        switch event {
+        case .started(let index):
+            started[index] = now
+            return event
+        case .finished(var result) where result.milliseconds < 0:
+            let elapsed = started[result.index].map { now - $0 } ?? .zero
+            let (seconds, atto) = elapsed.components
+            result.milliseconds = Int(seconds) * 1000 + Int(atto / 1_000_000_000_000_000)
+            if (result.status == 124 || result.status == 137), timeouts.indices.contains(result.index) {
+                result.timedOut = elapsed >= timeouts[result.index]
+            }
+            return .finished(result)
+        default:
+            return event
+        }
     }
 
     /// Feeds a chunk of stdout.
@@ -71,7 +100,7 @@ public final class ProgramEventStream: @unchecked Sendable {
             scanned = 0
             let text = String(decoding: line, as: UTF8.self)
             if let event = ProgramEvent.parse(text[...], nonce: nonce) {
-                parsed.append(event)
+                parsed.append(timed(event, now: .now))
             } else if noise.count < 65536 {
                 noise.append(line)
                 noise.append(0x0A)

@@ -14,7 +14,7 @@ public enum ProgramRunner {
     ) async throws -> [TaskResult] {
         let nonce = RemoteProgram.nonce(avoiding: batch)
         let program = RemoteProgram.render(batch, nonce: nonce)
-        let stream = ProgramEventStream(nonce: nonce) { event in
+        let stream = ProgramEventStream(nonce: nonce, timeouts: batch.tasks.map(\.timeout)) { event in
             switch event {
             case .started(let index): onEvent(.started(index))
             case .finished(let result): onEvent(.finished(result))

@@ -6,7 +6,9 @@ import Foundation
 /// writes each snippet to a private temp dir, and runs each under coreutils `timeout`, which puts
 /// the snippet in its own process group and kills the whole group at the time limit. Results
 /// come back as event lines prefixed with a per-run nonce; snippet output is captured in files
-/// and sent base64-encoded, so nothing a snippet prints can forge an event.
+/// and sent base64-encoded, so nothing a snippet prints can forge an event. The host spends as
+/// few processes as it can per step (`timeout`, the snippet's `sh`, and `base64` only for output):
+/// durations and time-outs are measured on fleet's side from the `start`/`end` events.
 ///
 /// The local side keeps stdin open while the program runs. A watchdog reads it (started only once
 /// the whole program has been read, or it would steal the program's tail): EOF means the
@@ -16,12 +18,18 @@ public enum RemoteProgram {
     /// Builds the program text for `batch`, tagging events with `nonce`.
     public static func render(_ batch: Batch, nonce: String) -> String {
         let delimiter = "FLEET_\(nonce)_EOF"
+        let marker = "FLEET_\(nonce)_TASK"
         var text = prologue(nonce: nonce)
+        // One awk splits every snippet into its file: a `cat` per snippet was a process per step.
+        text += "awk -v d=\"$D\" '$1 == \"\(marker)\" && NF == 2 { if (f) close(f); f = d \"/\" $2 \".sh\"; printf \"\" > f; next } { print > f }' <<'\(delimiter)'\n"
         for (index, task) in batch.tasks.enumerated() {
-            text += "cat > \"$D/\(index).sh\" <<'\(delimiter)'\n"
+            text += "\(marker) \(index)\n"
             text += task.script
-            if !task.script.hasSuffix("\n") { text += "\n" }
-            text += "\(delimiter)\n"
+            if !task.script.isEmpty && !task.script.hasSuffix("\n") { text += "\n" }
+        }
+        text += "\(delimiter)\n"
+        if !batch.tasks.isEmpty {
+            text += "[ -e \"$D/\(batch.tasks.count - 1).sh\" ] || { fleet_emit fatal awk could not write the snippets; exit 70; }\n"
         }
         text += "fleet_main() {\n"
         for (index, task) in batch.tasks.enumerated() {
@@ -76,19 +84,15 @@ public enum RemoteProgram {
           ) >/dev/null 2>&1 &
           FLEET_WATCH=$!
         }
-        fleet_b64() { if [ -s "$1" ]; then base64 -w0 < "$1"; else printf -- -; fi; }
-        fleet_ms() { date +%s%3N; }
         fleet_task() {
           fleet_emit start "$1"
-          s=$(fleet_ms)
           timeout -k 5 "$2" /bin/sh "$D/$1.sh" </dev/null >"$D/$1.out" 2>"$D/$1.err" &
           echo $! > "$D/current"
           wait $!; rc=$?
           : > "$D/current"
-          ms=$(( $(fleet_ms) - s ))
-          to=0
-          if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then [ "$ms" -ge "$(( ${2%.*} * 1000 ))" ] && to=1; fi
-          fleet_emit end "$1" "$rc" "$ms" "$to" "$(fleet_b64 "$D/$1.out")" "$(fleet_b64 "$D/$1.err")"
+          o=-; [ -s "$D/$1.out" ] && o=$(base64 -w0 < "$D/$1.out")
+          e=-; [ -s "$D/$1.err" ] && e=$(base64 -w0 < "$D/$1.err")
+          fleet_emit end "$1" "$rc" - - "$o" "$e"
           return "$rc"
         }
         fleet_finish() {
