@@ -47,15 +47,15 @@ enum InboundExposure {
             """#
     }
 
-    /// Warnings from all zones and policies at runtime: a port forward into the subnet, the
-    /// parent's zone with target ACCEPT (it forwards whatever arrives), a policy from outside
-    /// into the VLAN's zone (or ANY) with target ACCEPT or port forwards. Always exits 0.
+    /// Warnings from all zones and policies at runtime, read from the shell variables `zones`
+    /// and `policies` (`--list-all-zones`, `--list-all-policies`, which the nat-forwarding check
+    /// lists anyway): a port forward into the subnet, the parent's zone with target ACCEPT (it
+    /// forwards whatever arrives), a policy from outside into the VLAN's zone (or ANY) with
+    /// target ACCEPT. Prints only; changes no exit status.
     static func firewalldZonesAndPolicies(_ context: PlaybookContext) -> String {
         [Snippet.assign("vif", context.vlanInterface), Snippet.assign("parent", context.parent),
          Snippet.assign("zone", FirewalldForwarding.zone), subnetBounds(context)].joined(separator: "\n") + "\n" + #"""
-            command -v firewall-cmd >/dev/null 2>&1 || exit 0
-            firewall-cmd --state >/dev/null 2>&1 || exit 0
-            { firewall-cmd --list-all-zones; echo; echo "@policies"; firewall-cmd --list-all-policies; } 2>/dev/null |
+            { printf '%s\n' "$zones"; echo; echo "@policies"; printf '%s\n' "$policies"; } |
             awk -v zone="$zone" -v parent="$parent" -v vif="$vif" -v first="$net_first" -v last="$net_last" '
             \#(awkInSubnet)
             function judge(    n, i, a, outside, inward) {
@@ -90,7 +90,6 @@ enum InboundExposure {
             }
             /^\t/ { if (key == "forward-ports") { v = $0; sub(/^\t+/, "", v); fports = fports " " v } }
             END { judge() }'
-            exit 0
             """#
     }
 

@@ -49,7 +49,8 @@ struct ExposureWarningTests {
     func firewalldZonesAndPolicies() throws {
         let host = try FakeHost()
         let step = try PlaybookExecutionTests.step("nat-forwarding")
-        let script = InboundExposure.firewalldZonesAndPolicies(Self.context(DemoInventory.hub))
+        let script = #"zones=$(cat "$FAKE/zones.out"); policies=$(cat "$FAKE/policies.out")"# + "\n"
+            + InboundExposure.firewalldZonesAndPolicies(Self.context(DemoInventory.hub))
         try host.write(Self.quietZones, to: "zones.out")
         try host.write(Self.fleetPolicy, to: "policies.out")
         let quiet = try host.run(script)
@@ -78,8 +79,16 @@ struct ExposureWarningTests {
         #expect(found.contains { $0.contains("toaddr=192.168.10.3") })
         #expect(!found.contains { $0.contains("10.0.0.1") })
 
-        // The warnings ride along with the check; they do not fail it.
-        #expect(step.check.contains("--list-all-policies"))
+        // The whole check reads the same listings: its own verdict plus the warnings.
+        try host.write("fleet-vlan\n", to: "permanent-zone.out")
+        try host.write(Self.fleetPolicy.components(separatedBy: "fleet-vlan-out (active)\n")[1], to: "permanent-policy.out")
+        let checked = try host.run(step.check)
+        #expect(checked.succeeded, "warnings must not fail the check: \(checked)")
+        #expect(Self.warnings(checked).count == 3, "\(checked)")
+        try host.write(Self.quietZones.replacingOccurrences(of: "bond0.1000", with: ""), to: "zones.out")
+        let drifted = try host.run(step.check)
+        #expect(!drifted.succeeded)
+        #expect(drifted.stdout.contains("runtime: bond0.1000 is in zone 'none', want fleet-vlan"), "\(drifted)")
     }
 
     @Test("firewalld direct rules: a FORWARD accept into the VLAN without conntrack, or a DNAT into it, warns")

@@ -85,6 +85,8 @@ struct FakeHost {
               --state) echo running; exit 0;;
               --list-all-zones) cat "$FAKE/zones.out" 2>/dev/null; exit 0;;
               --list-all-policies) cat "$FAKE/policies.out" 2>/dev/null; exit 0;;
+              --get-zone-of-interface=*) cat "$FAKE/permanent-zone.out" 2>/dev/null; exit 0;;
+              --info-policy=*) cat "$FAKE/permanent-policy.out" 2>/dev/null || { echo "INVALID_POLICY"; exit 1; }; exit 0;;
               --direct) shift;;
               *) exit 2;;
             esac
