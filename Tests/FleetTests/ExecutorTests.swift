@@ -45,6 +45,21 @@ struct ExecutorTests {
         #expect(warm.hosts[0].execs == 1)
     }
 
+    @Test("a passing check keeps its WARNING:/NOTE: lines (and only those) in up and check", arguments: [RunMode.up, .check])
+    func warningsOfPassingChecks(_ mode: RunMode) async {
+        let transport = ScriptedTransport(facts: ["hub": ["a"]])
+        // `check` runs the verify snippets; `up` the checks.
+        for phase in [Phase.check, .verify] {
+            transport.script(step: "a", phase: phase, status: 0, stdout: "listening on 192.168.10.3:9090\nWARNING: no TLS\nNOTE: no kvm")
+        }
+        let recap = await run(plan([Step.fake("a")], devices: [hub]), transport, mode: mode)
+        let result = recap.hosts[0].steps[0]
+        #expect(result.status == .ok)
+        #expect(result.warnings == ["WARNING: no TLS", "NOTE: no kvm"])
+        #expect(!result.evidence.contains("listening"))
+        #expect(recap.exitCode == 0)
+    }
+
     @Test("a failing step stops its host only; later steps on it are skipped")
     func failureIsolation() async {
         let transport = ScriptedTransport()

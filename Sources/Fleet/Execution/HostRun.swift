@@ -67,7 +67,11 @@ struct HostRun: Sendable {
                                   milliseconds: result.milliseconds, failedPhase: firstPhase, timedOut: true)
             }
             if result.succeeded {
-                return StepResult(stepId: step.id, title: step.title, status: .ok, milliseconds: result.milliseconds)
+                // A passing check's output is not shown, but its warnings are (see StepResult.warnings).
+                let warnings = StepResult(stepId: step.id, title: step.title, status: .ok,
+                                          evidence: evidence(result)).warnings.joined(separator: "\n")
+                return StepResult(stepId: step.id, title: step.title, status: .ok, evidence: warnings,
+                                  milliseconds: result.milliseconds)
             }
             switch mode {
             case .dryRun: return StepResult(stepId: step.id, title: step.title, status: .wouldChange,
