@@ -88,7 +88,7 @@ struct HumanFormatTests {
             """)
     }
 
-    @Test("evidence is cut at 40 lines with a note of how many more are in the run log")
+    @Test("long evidence shows its first 10 and last 30 lines, with the count left out between")
     func evidenceCut() throws {
         let exactly40 = (1...40).map { "line \($0)" }.joined(separator: "\n")
         let shown40 = try #require(line(step(.failed, evidence: exactly40)))
@@ -101,8 +101,10 @@ struct HumanFormatTests {
         #expect(lines.count == 1 + 40 + 1)
         #expect(lines[0] == "host-0 | FAILED | motd — file /etc/motd")
         #expect(lines[1] == "    line 1")
-        #expect(lines[40] == "    line 40")
-        #expect(lines[41] == "    … 5 more lines in the run log")
+        #expect(lines[10] == "    line 10")
+        #expect(lines[11] == "    … 5 more lines in the run log")
+        #expect(lines[12] == "    line 16")
+        #expect(lines[41] == "    line 45", "the end, where an error says why, is kept")
         #expect(HumanFormat.evidenceLines == 40)
     }
 

@@ -39,12 +39,19 @@ extension Step {
             if [ -z "$fresh" ]; then apt_get update; fi
             log=$(mktemp)
             trap 'rm -f -- "$log"' EXIT
+            # apt prints a "Waiting for cache lock" line every few seconds while it waits: one
+            # summary line instead, so the evidence ends with the error that matters.
+            show() {
+              w=$(grep -c '^Waiting for cache lock' "$log" || true)
+              grep -v '^Waiting for cache lock' "$log" || true
+              [ "$w" -eq 0 ] || echo "fleet: apt waited for the dpkg lock ($w progress lines left out)"
+            }
             trap 'exit 130' INT TERM HUP
             if apt_get install --no-install-recommends --no-remove "$@" >"$log" 2>&1; then
-              cat "$log"
+              show
               exit 0
             fi
-            cat "$log"
+            show
             if grep -Eq 'Unable to locate package|has no installation candidate|404 +Not Found|Failed to fetch' "$log"; then
               echo "fleet: package lists look stale; running apt-get update and trying again"
               apt_get update

@@ -1,6 +1,6 @@
 /// The human-readable lines of a run: pure functions from events to text.
 public enum HumanFormat {
-    /// At most this many lines of evidence are shown per step; the run log has all of it.
+    /// At most this many lines of evidence are shown per step (head and tail); the run log has all of it.
     public static let evidenceLines = 40
 
     /// The line(s) an event prints, or nil for events that print nothing at this verbosity.
@@ -61,11 +61,20 @@ public enum HumanFormat {
         return style.dim("\(report.host) | done: \(parts.isEmpty ? "no steps" : parts.joined(separator: ", ")) in \(seconds(report.milliseconds))")
     }
 
-    /// Evidence indented under its step, cut to ``evidenceLines``.
+    /// Of long evidence, this many first lines are shown; the rest of ``evidenceLines`` comes
+    /// from the end, where a failing command says why it failed.
+    public static let evidenceHead = 10
+
+    /// Evidence indented under its step, cut to ``evidenceLines``: its head and its tail, with
+    /// the number of lines left out in between.
     static func indent(_ text: String) -> String {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        var shown = lines.prefix(evidenceLines).map { "    \($0)" }
-        if lines.count > evidenceLines { shown.append("    … \(lines.count - evidenceLines) more lines in the run log") }
+        guard lines.count > evidenceLines else { return lines.map { "    \($0)" }.joined(separator: "\n") }
+        let tail = evidenceLines - evidenceHead
+        let omitted = lines.count - evidenceLines
+        let shown = lines.prefix(evidenceHead).map { "    \($0)" }
+            + ["    … \(omitted) more line\(omitted == 1 ? "" : "s") in the run log"]
+            + lines.suffix(tail).map { "    \($0)" }
         return shown.joined(separator: "\n")
     }
 

@@ -155,6 +155,7 @@ struct SystemStepTests {
             #!/bin/sh
             cp "$(command -v sleep)" "$FAKE/fleet-test-lock-holder"
             "$FAKE/fleet-test-lock-holder" 3 >/dev/null 2>&1 &
+            for i in 1 2 3; do echo "Waiting for cache lock: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process $! (dpkg)..."; done
             echo "E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process $! (dpkg)" >&2
             exit 100
             """#, at: bin.appendingPathComponent("apt-get"))
@@ -166,6 +167,8 @@ struct SystemStepTests {
         #expect(result.stdout.contains("Could not get lock"), "\(result)")
         let line = result.stdout.split(separator: "\n").first { $0.contains("lock holder:") }.map(String.init) ?? ""
         #expect(line.contains("fleet-test-lock-holder 3"), "\(result)")
+        #expect(!result.stdout.contains("Waiting for cache lock"), "apt's progress lines are summarised")
+        #expect(result.stdout.contains("apt waited for the dpkg lock (3 progress lines left out)"), "\(result)")
     }
 
     private func fakeSystemctl() throws {
