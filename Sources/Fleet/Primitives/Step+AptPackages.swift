@@ -59,7 +59,7 @@ extension Step {
             else
               holder=$(sed -n 's/.*Could not get lock .*held by process \([0-9][0-9]*\).*/\1/p' "$log" | head -n 1)
               if [ -n "$holder" ]; then
-                echo "fleet: gave up after waiting 120 s for the dpkg lock; lock holder: $(ps -o pid=,etime=,args= -p "$holder" 2>/dev/null || echo "process $holder (already gone)")"
+                echo "fleet: gave up after waiting 120 s for the dpkg lock; lock holder: $(ps -o pid=,etime=,args= -p "$holder" 2>/dev/null | awk '{ $1 = $1; print }' | grep . || echo "process $holder (already gone)")"
               fi
               exit 1
             fi
