@@ -79,7 +79,9 @@ public final class ProgramEventStream: @unchecked Sendable {
         case .finished(var result) where result.milliseconds < 0:
             let elapsed = started[result.index].map { now - $0 } ?? .zero
             let (seconds, atto) = elapsed.components
-            result.milliseconds = Int(seconds) * 1000 + Int(atto / 1_000_000_000_000_000)
+            // At least 1 ms: a step's start and end can arrive in one read, and a step that ran
+            // (a `timeout` and a shell were started) never took no time; 0 means "not measured".
+            result.milliseconds = max(1, Int(seconds) * 1000 + Int(atto / 1_000_000_000_000_000))
             if (result.status == 124 || result.status == 137), timeouts.indices.contains(result.index) {
                 result.timedOut = elapsed >= timeouts[result.index]
             }
