@@ -9,8 +9,9 @@ import Fleet
 /// in one transaction, so reloading it is atomic and never duplicates a rule. Only masquerading
 /// is needed: without firewalld nothing drops forwarded traffic by default, and an accept in a
 /// table of our own could not override another table's drop anyway. The check warns when no
-/// forward chain drops by default, since then the VLAN is reachable from the parent's side. Teardown stops the unit
-/// (which deletes the table) and removes the unit, the file and `/etc/fleet` when empty.
+/// forward chain drops by default, since then the VLAN is reachable from the parent's side.
+/// Teardown stops the unit (which deletes the table) and removes the unit, the file and
+/// `/etc/fleet` when empty.
 enum NftablesNAT {
     static let table = "fleet_nat"
     static let unitName = "fleet-nat.service"

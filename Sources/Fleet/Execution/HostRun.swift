@@ -68,8 +68,7 @@ struct HostRun: Sendable {
             }
             if result.succeeded {
                 // A passing check's output is not shown, but its warnings are (see StepResult.warnings).
-                let warnings = StepResult(stepId: step.id, title: step.title, status: .ok,
-                                          evidence: evidence(result)).warnings.joined(separator: "\n")
+                let warnings = StepResult.warnings(in: evidence(result)).joined(separator: "\n")
                 return StepResult(stepId: step.id, title: step.title, status: .ok, evidence: warnings,
                                   milliseconds: result.milliseconds)
             }

@@ -49,13 +49,16 @@ extension StepResult {
     /// operator should know something (an exposure, a pending approval).
     public static let warningPrefixes = ["WARNING: ", "NOTE: "]
 
-    /// Lines of the evidence a step printed as warnings (shown even when the step is `ok`).
-    public var warnings: [String] {
-        evidence.split(separator: "\n").compactMap { line in
+    /// The lines of `output` that are warnings.
+    public static func warnings(in output: String) -> [String] {
+        output.split(separator: "\n").compactMap { line in
             let text = String(line)
-            return Self.warningPrefixes.contains(where: text.hasPrefix) ? text : nil
+            return warningPrefixes.contains(where: text.hasPrefix) ? text : nil
         }
     }
+
+    /// Lines of the evidence a step printed as warnings (shown even when the step is `ok`).
+    public var warnings: [String] { Self.warnings(in: evidence) }
 }
 
 /// Everything that happened on one host.

@@ -8,7 +8,7 @@ extension Step {
     ///   keeping existing configuration files on conffile questions, never removing a package to
     ///   resolve a conflict (`--no-remove`: it fails instead), and waiting at most 120 s
     ///   for the dpkg lock (`-o DPkg::Lock::Timeout=120`) instead of failing at once or forever;
-///   when it gives up, the evidence names the holder (pid, running time, command line).
+    ///   when it gives up, the evidence names the holder (pid, running time, command line).
     ///   `apt-get update` runs first only when no package list is younger than an hour, and once
     ///   more when the install fails for a stale or missing list (no candidate, 404).
     /// - No undo: packages stay installed after teardown, by design (other software may have

@@ -70,7 +70,7 @@ final class PipePoller: @unchecked Sendable {
     }
 
     /// Writes `data` to `fd` (which the poller now owns); closes it when done if `closeWhenDone`,
-    /// or on ``close(_:)``, or when the reader went away.
+    /// or on ``stop(_:)``, or when the reader went away.
     func feed(_ fd: Int32, _ data: Data, closeWhenDone: Bool) -> Token {
         submit(.writer(fd: fd, pending: data, closeWhenDone: closeWhenDone))
     }

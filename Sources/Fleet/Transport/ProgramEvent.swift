@@ -22,14 +22,12 @@ public enum ProgramEvent: Sendable, Equatable {
             return Int(fields[2]).map { .hello(pid: $0) }
         case "start" where fields.count == 3:
             return Int(fields[2]).map { .started($0) }
-        case "end" where fields.count == 8:
-            // `-` for the time: measured by ``ProgramEventStream`` on arrival (it costs the host
-            // two `date` processes per step otherwise).
+        case "end" where fields.count == 6:
+            // No time on the wire: ``ProgramEventStream`` measures it on arrival (on the host it
+            // cost two `date` processes per step), and with it decides time-outs.
             guard let index = Int(fields[2]), let status = Int32(fields[3]) else { return nil }
-            let ms = fields[4] == "-" ? -1 : Int(fields[4])
-            guard let ms else { return nil }
-            return .finished(TaskResult(index: index, status: status, stdout: decode(fields[6]),
-                                        stderr: decode(fields[7]), milliseconds: ms, timedOut: fields[5] == "1"))
+            return .finished(TaskResult(index: index, status: status, stdout: decode(fields[4]),
+                                        stderr: decode(fields[5])))
         case "done":
             return .done
         case "fatal":
@@ -76,11 +74,11 @@ public final class ProgramEventStream: @unchecked Sendable {
         case .started(let index):
             started[index] = now
             return event
-        case .finished(var result) where result.milliseconds < 0:
+        case .finished(var result):
             let elapsed = started[result.index].map { now - $0 } ?? .zero
             let (seconds, atto) = elapsed.components
             // At least 1 ms: a step's start and end can arrive in one read, and a step that ran
-            // (a `timeout` and a shell were started) never took no time; 0 means "not measured".
+            // (a `timeout` and a shell were started) never took no time.
             result.milliseconds = max(1, Int(seconds) * 1000 + Int(atto / 1_000_000_000_000_000))
             if (result.status == 124 || result.status == 137), timeouts.indices.contains(result.index) {
                 result.timedOut = elapsed >= timeouts[result.index]

@@ -92,7 +92,7 @@ public enum RemoteProgram {
           : > "$D/current"
           o=-; [ -s "$D/$1.out" ] && o=$(base64 -w0 < "$D/$1.out")
           e=-; [ -s "$D/$1.err" ] && e=$(base64 -w0 < "$D/$1.err")
-          fleet_emit end "$1" "$rc" - - "$o" "$e"
+          fleet_emit end "$1" "$rc" "$o" "$e"
           return "$rc"
         }
         fleet_finish() {
