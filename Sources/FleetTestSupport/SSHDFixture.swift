@@ -17,8 +17,9 @@ public final class SSHDFixture: @unchecked Sendable {
     private let servers: [ChildProcess]
 
     /// Starts `count` servers and waits until each accepts connections.
+    /// - Parameter logSessions: log at VERBOSE to files (see ``sessionsStarted(on:)``).
     /// - Throws: when sshd is missing or a server does not come up (with its stderr).
-    public static func start(count: Int, user: String = "root") async throws -> SSHDFixture {
+    public static func start(count: Int, user: String = "root", logSessions: Bool = false) async throws -> SSHDFixture {
         let sshd = "/usr/sbin/sshd"
         guard FileManager.default.isExecutableFile(atPath: sshd) else {
             throw FleetError(.local, "\(sshd) is missing: install openssh-server (.ci/run does)")
@@ -55,10 +56,11 @@ public final class SSHDFixture: @unchecked Sendable {
             PidFile none
             MaxSessions 200
             MaxStartups 200
-            LogLevel ERROR
+            LogLevel \(logSessions ? "VERBOSE" : "ERROR")
 
             """.write(toFile: config, atomically: true, encoding: .utf8)
-            let server = ChildProcess(sshd, ["-D", "-e", "-f", config])
+            let logging = logSessions ? ["-E", "\(directory)/sshd-\(index).log"] : ["-e"]
+            let server = ChildProcess(sshd, ["-D"] + logging + ["-f", config])
             try await server.start()
             servers.append(server)
             knownHosts += "[127.0.0.1]:\(port) \(hostKey)\n"
@@ -95,6 +97,14 @@ public final class SSHDFixture: @unchecked Sendable {
         for server in servers { server.terminate(grace: .seconds(1)) }
         for server in servers { _ = await server.wait() }
         try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// How many sessions (a command run over a channel) server `index` has started, from its
+    /// VERBOSE log; needs `logSessions`.
+    public func sessionsStarted(on index: Int) -> Int {
+        let log = (try? String(contentsOfFile: "\(directory)/sshd-\(index).log", encoding: .utf8)) ?? ""
+        // Counted, not split into lines: sshd ends its lines with CRLF, one Character in Swift.
+        return log.components(separatedBy: "Starting session:").count - 1
     }
 
     /// An unused TCP port on 127.0.0.1 (asks the kernel for one, then releases it).

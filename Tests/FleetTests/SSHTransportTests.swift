@@ -33,6 +33,43 @@ struct SSHTransportTests {
         #expect(first.exitCode == 0)
     }
 
+    @Test("a check or a warm up costs a host one ssh session, a cold up two (the master's own runs the first batch)")
+    func sessionsPerRun() async throws {
+        let fixture = try await SSHDFixture.start(count: 1, logSessions: true)
+        let marker = "/tmp/fleet-sessions-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: marker) }
+        let steps = (1...3).map { Step(id: "s\($0)", title: "s\($0)", check: "test -e \(marker)-\($0)", apply: "touch \(marker)-\($0)") }
+        defer { (1...3).forEach { try? FileManager.default.removeItem(atPath: "\(marker)-\($0)") } }
+        let check = try await executor(fixture, mode: .check).run(plan(fixture.devices, steps))
+        let afterCheck = fixture.sessionsStarted(on: 0)
+        let cold = try await executor(fixture).run(plan(fixture.devices, steps))
+        let afterCold = fixture.sessionsStarted(on: 0)
+        let warm = try await executor(fixture).run(plan(fixture.devices, steps))
+        let afterWarm = fixture.sessionsStarted(on: 0)
+        await fixture.stop()
+        #expect(check.hosts[0].count(.drift) == 3)
+        #expect(cold.hosts[0].count(.changed) == 3 && warm.hosts[0].count(.ok) == 3)
+        let sessions: [Int] = [afterCheck, afterCold - afterCheck, afterWarm - afterCold]
+        #expect(sessions == [1, 2, 1], "sessions for check, cold up, warm up")
+    }
+
+    @Test("the master's session holds on after its batch with the snippets deleted, and goes at close")
+    func heldSession() async throws {
+        let fixture = try await SSHDFixture.start(count: 1)
+        let session = try await SSHTransport(options: SSHOptions(configFile: fixture.sshConfig)).connect(to: fixture.devices[0])
+        let task = RemoteTask(stepId: "where", phase: .check, script: "echo \"$0\"", timeout: .seconds(30))
+        let first = try await session.run(Batch(tasks: [task], stopOnFailure: false)) { _ in }
+        let snippet = first[0].stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let directory = (snippet as NSString).deletingLastPathComponent
+        #expect(!FileManager.default.fileExists(atPath: snippet), "a held session keeps no snippet")
+        #expect(FileManager.default.fileExists(atPath: directory))
+        let second = try await session.run(Batch(tasks: [task], stopOnFailure: false)) { _ in }
+        #expect(second[0].status == 0 && second[0].stdout.trimmingCharacters(in: .whitespacesAndNewlines) != snippet)
+        await session.close()
+        #expect(!FileManager.default.fileExists(atPath: directory), "the program removes its directory before its session ends")
+        await fixture.stop()
+    }
+
     @Test("a host that is down is unreachable; the others converge; exit 3")
     func oneHostDown() async throws {
         let fixture = try await SSHDFixture.start(count: 3)

@@ -31,6 +31,7 @@ public final class ChildProcess: @unchecked Sendable {
     private let input: Data?
     private let keepStdinOpen: Bool
     private let onStdout: (@Sendable (Data) -> Void)?
+    private let onExit: (@Sendable () -> Void)?
     private let exited = ExitLatch()
     private let lock = NSLock()
     private var rawStatus: Int32 = 0
@@ -50,14 +51,17 @@ public final class ChildProcess: @unchecked Sendable {
     ///   - keepStdinOpen: leave stdin open after `input` until the child exits (the remote
     ///     side of fleet's ssh sessions watches for EOF to kill its steps).
     ///   - onStdout: receives stdout chunks as they arrive instead of collecting them.
+    ///   - onExit: called once when the child has exited (its pipes may still hold output).
     public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                input: Data? = nil, keepStdinOpen: Bool = false, onStdout: (@Sendable (Data) -> Void)? = nil) {
+                input: Data? = nil, keepStdinOpen: Bool = false, onStdout: (@Sendable (Data) -> Void)? = nil,
+                onExit: (@Sendable () -> Void)? = nil) {
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
         self.input = input
         self.keepStdinOpen = keepStdinOpen
         self.onStdout = onStdout
+        self.onExit = onExit
     }
 
     /// Starts the child.
@@ -84,10 +88,12 @@ public final class ChildProcess: @unchecked Sendable {
         pid = started
         Self.live.mutate { _ = $0.insert(started) }
         let latch = exited
+        let onExit = onExit
         Reaper.shared.register(started) { [weak self] status in
             Self.live.mutate { _ = $0.remove(started) }
             self?.lock.withLock { self?.rawStatus = status }
             latch.release()
+            onExit?()
         }
         stdoutReader = PipeReader(out.read, onChunk: onStdout)
         stderrReader = PipeReader(err.read)
@@ -109,6 +115,14 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// True once the child has exited.
     public var hasExited: Bool { exited.isReleased }
+
+    /// Writes more to a stdin kept open (`keepStdinOpen`); false when it is already closed.
+    @discardableResult
+    public func send(_ data: Data) -> Bool {
+        guard let token = lock.withLock({ stdinToken }) else { return false }
+        PipePoller.shared.append(token, data)
+        return true
+    }
 
     /// Closes the child's stdin (EOF on the other side).
     public func closeStdin() {

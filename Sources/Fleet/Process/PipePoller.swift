@@ -34,6 +34,7 @@ final class PipePoller: @unchecked Sendable {
 
     private enum Command {
         case add(Token, Entry)
+        case append(Token, Data)
         case close(Token)
     }
 
@@ -73,6 +74,12 @@ final class PipePoller: @unchecked Sendable {
     /// or on ``stop(_:)``, or when the reader went away.
     func feed(_ fd: Int32, _ data: Data, closeWhenDone: Bool) -> Token {
         submit(.writer(fd: fd, pending: data, closeWhenDone: closeWhenDone))
+    }
+
+    /// Queues more bytes on a writer that is still open; ignored once it was closed.
+    func append(_ token: Token, _ data: Data) {
+        lock.withLock { commands.append(.append(token, data)) }
+        wake()
     }
 
     /// Stops and closes a pipe; a reader's `onEnd` is called. A token already finished is ignored.
@@ -137,6 +144,10 @@ final class PipePoller: @unchecked Sendable {
             case .add(let token, let entry):
                 entries[token] = entry
                 if case .writer(_, let data, true) = entry, data.isEmpty { finish(token) }
+            case .append(let token, let data):
+                if case .writer(let fd, let pending, let closeWhenDone) = entries[token] {
+                    entries[token] = .writer(fd: fd, pending: pending + data, closeWhenDone: closeWhenDone)
+                }
             case .close(let token):
                 finish(token)
             }

@@ -14,17 +14,40 @@ public enum ProgramRunner {
     ) async throws -> [TaskResult] {
         let nonce = RemoteProgram.nonce(avoiding: batch)
         let program = RemoteProgram.render(batch, nonce: nonce)
-        let stream = ProgramEventStream(nonce: nonce, timeouts: batch.tasks.map(\.timeout)) { event in
+        let stream = events(for: batch, nonce: nonce, onEvent: onEvent)
+        let backstop = backstop(for: batch)
+        let output = try await LocalProcess.run(
+            command[0], Array(command.dropFirst()), input: Data(program.utf8), keepStdinOpen: true,
+            timeout: backstop, onStdout: { stream.feed($0) })
+        return try conclude(batch, stream: stream, output: output, backstop: backstop, host: host,
+                            connectionLost: connectionLost)
+    }
+
+    /// The event stream of one run of `batch`, passing task progress on to `onEvent`; `also`
+    /// sees every event (the master session waits for `done` with it).
+    static func events(for batch: Batch, nonce: String, onEvent: @escaping @Sendable (BatchEvent) -> Void,
+                       also: (@Sendable (ProgramEvent) -> Void)? = nil) -> ProgramEventStream {
+        ProgramEventStream(nonce: nonce, timeouts: batch.tasks.map(\.timeout)) { event in
             switch event {
             case .started(let index): onEvent(.started(index))
             case .finished(let result): onEvent(.finished(result))
             default: break
             }
+            also?(event)
         }
-        let backstop = batch.tasks.reduce(Duration.seconds(60)) { $0 + $1.timeout + .seconds(6) }
-        let output = try await LocalProcess.run(
-            command[0], Array(command.dropFirst()), input: Data(program.utf8), keepStdinOpen: true,
-            timeout: backstop, onStdout: { stream.feed($0) })
+    }
+
+    /// How long a whole batch may take before its carrier is killed: every task's own limit,
+    /// the kill grace of each, and a minute for the connection.
+    static func backstop(for batch: Batch) -> Duration {
+        batch.tasks.reduce(Duration.seconds(60)) { $0 + $1.timeout + .seconds(6) }
+    }
+
+    /// The results when the program said `done`; otherwise the precise error for how it ended.
+    /// - Parameter output: how the carrying process ended (or, for a program that said `done`,
+    ///   anything: it is not read).
+    static func conclude(_ batch: Batch, stream: ProgramEventStream, output: ProcessOutput, backstop: Duration,
+                         host: String, connectionLost: Int32?) throws -> [TaskResult] {
         let events = stream.received
         let results = events.compactMap { event -> TaskResult? in
             if case .finished(let result) = event { return result }
@@ -61,6 +84,11 @@ public enum ProgramRunner {
         if !noise.isEmpty { message += "; unexpected output: \(noise.prefix(500))" }
         throw FleetError(.protocolError, message, host: host, step: current)
     }
+}
+
+extension ProcessOutput {
+    /// Stands in for the output of a carrier that has not ended (the master after `done`).
+    static let unread = ProcessOutput(status: 0, signalled: false, stdout: Data(), stderr: Data(), timedOut: false)
 }
 
 /// sudo's ways of refusing to run without a human, turned into fix-it messages.

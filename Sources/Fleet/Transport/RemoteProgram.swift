@@ -14,9 +14,13 @@ import Foundation
 /// the whole program has been read, or it would steal the program's tail): EOF means the
 /// local `ssh` died (Ctrl-C, link loss), and the watchdog kills the running snippet's group,
 /// because without a tty nothing else would stop a remote command.
+///
+/// A program that `holdsSession` is the first batch of an ssh master's own session: after
+/// `done` it deletes its snippets and keeps the session (and so the master, for later execs)
+/// until that EOF, which saves every host a second session when one batch is all a run needs.
 public enum RemoteProgram {
     /// Builds the program text for `batch`, tagging events with `nonce`.
-    public static func render(_ batch: Batch, nonce: String) -> String {
+    public static func render(_ batch: Batch, nonce: String, holdsSession: Bool = false) -> String {
         let delimiter = "FLEET_\(nonce)_EOF"
         let marker = "FLEET_\(nonce)_TASK"
         var text = prologue(nonce: nonce)
@@ -40,7 +44,7 @@ public enum RemoteProgram {
         // One line, parsed whole before it runs: by then the shell has read the entire program,
         // so the watchdog started here sees nothing on stdin but the final EOF, and the shell
         // never reads stdin again after main.
-        text += "fleet_watch; fleet_main; fleet_finish; exit 0\n"
+        text += "fleet_watch; fleet_main; \(holdsSession ? "fleet_hold" : "fleet_finish"); exit 0\n"
         return text
     }
 
@@ -100,6 +104,13 @@ public enum RemoteProgram {
           fleet_emit done
           while [ ! -s "$D/cat" ]; do sleep 0.01; done
           kill "$(cat "$D/cat")" 2>/dev/null
+          wait "$FLEET_WATCH"
+          rm -rf "$D"
+        }
+        fleet_hold() {
+          : > "$D/done"
+          rm -f "$D"/[0-9]*
+          fleet_emit done
           wait "$FLEET_WATCH"
           rm -rf "$D"
         }

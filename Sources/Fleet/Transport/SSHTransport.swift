@@ -1,6 +1,7 @@
 import Foundation
 
-/// The real transport: the system `ssh`, one explicit ControlMaster per device, one exec per batch.
+/// The real transport: the system `ssh`, one explicit ControlMaster per device. The master's own
+/// session runs a run's first batch; any later batch is an exec over its control socket.
 public final class SSHTransport: Transport, @unchecked Sendable {
     private let options: SSHOptions
     /// Private directory for control sockets; short, so paths stay under macOS's 104-byte limit.
@@ -27,7 +28,9 @@ public final class SSHTransport: Transport, @unchecked Sendable {
         }
         let path = "\(controlDirectory)/\(index)"
         let argv = options.masterArguments(for: device, controlPath: path)
-        let master = ChildProcess(argv[0], Array(argv.dropFirst()), input: Data(), keepStdinOpen: true)
+        let relay = MasterRelay()
+        let master = ChildProcess(argv[0], Array(argv.dropFirst()), input: Data(), keepStdinOpen: true,
+                                  onStdout: { relay.feed($0) }, onExit: { relay.masterExited() })
         try await master.start()
         let deadline = ContinuousClock.now + .seconds(options.connectTimeout * 3 + 5)
         while !FileManager.default.fileExists(atPath: path) {
@@ -36,11 +39,12 @@ public final class SSHTransport: Transport, @unchecked Sendable {
                 let output = await master.wait()
                 let stderr = String(decoding: output.stderr, as: UTF8.self)
                 if Task.isCancelled { throw FleetError(.cancelled, "interrupted while connecting", host: device.name) }
+                if let problem = SudoProblem(stderr: stderr) { throw FleetError(.privilege, problem.message, host: device.name) }
                 throw FleetError(.unreachable, Self.explain(stderr, device: device, timedOut: ContinuousClock.now > deadline), host: device.name)
             }
             try? await Task.sleep(for: .milliseconds(15))
         }
-        return SSHSession(device: device, options: options, controlPath: path, master: master)
+        return SSHSession(device: device, options: options, controlPath: path, master: master, relay: relay)
     }
 
     /// Turns ssh's stderr into a message that says what to do.
@@ -60,48 +64,5 @@ public final class SSHTransport: Transport, @unchecked Sendable {
         }
         if text.isEmpty { return timedOut ? "no connection to \(device.address) in time" : "ssh to \(device.address) failed" }
         return text
-    }
-}
-
-/// One device's connection: the master process and its control socket.
-final class SSHSession: Session, @unchecked Sendable {
-    let device: Device
-    let options: SSHOptions
-    let controlPath: String
-    let master: ChildProcess
-    private let closed = Locked(false)
-
-    init(device: Device, options: SSHOptions, controlPath: String, master: ChildProcess) {
-        self.device = device
-        self.options = options
-        self.controlPath = controlPath
-        self.master = master
-    }
-
-    func run(_ batch: Batch, onEvent: @escaping @Sendable (BatchEvent) -> Void) async throws -> [TaskResult] {
-        do {
-            return try await ProgramRunner.run(batch, command: options.execArguments(for: device, controlPath: controlPath),
-                                               host: device.name, connectionLost: 255, onEvent: onEvent)
-        } catch var error as FleetError where error.code == .unreachable && master.hasExited {
-            // The exec only sees "read from master failed"; the master said why it went.
-            let said = String(decoding: await master.wait().stderr, as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            if !said.isEmpty { error.message += " (ssh master: \(said))" }
-            throw error
-        }
-    }
-
-    func close() async {
-        let first = closed.mutate { value -> Bool in
-            defer { value = true }
-            return !value
-        }
-        guard first else { return }
-        // EOF ends the master's own session (the remote `cat`), and with it the master.
-        master.closeStdin()
-        let fallback = DispatchWorkItem { [master] in master.terminate(grace: .milliseconds(500)) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 3, execute: fallback)
-        _ = await master.wait()
-        fallback.cancel()
     }
 }

@@ -1,0 +1,143 @@
+import Foundation
+
+/// One device's connection: the ssh master and its control socket.
+///
+/// The master's own session is a root shell waiting on stdin. The run's first batch is sent to
+/// it, so a `check` or a warm `up` costs a host one session, as a single plain `ssh` would;
+/// later batches are execs over the control socket. The program stays until fleet closes the
+/// master's stdin, so however fleet ends (even by SIGKILL) the session ends and the master
+/// exits instead of lingering as an orphan.
+final class SSHSession: Session, @unchecked Sendable {
+    let device: Device
+    let options: SSHOptions
+    let controlPath: String
+    let master: ChildProcess
+    private let relay: MasterRelay
+    private let masterUsed = Locked(false)
+    private let closed = Locked(false)
+
+    init(device: Device, options: SSHOptions, controlPath: String, master: ChildProcess, relay: MasterRelay) {
+        self.device = device
+        self.options = options
+        self.controlPath = controlPath
+        self.master = master
+        self.relay = relay
+    }
+
+    func run(_ batch: Batch, onEvent: @escaping @Sendable (BatchEvent) -> Void) async throws -> [TaskResult] {
+        let first = masterUsed.mutate { used -> Bool in
+            defer { used = true }
+            return !used
+        }
+        if first { return try await runOnMaster(batch, onEvent: onEvent) }
+        do {
+            return try await ProgramRunner.run(batch, command: options.execArguments(for: device, controlPath: controlPath),
+                                               host: device.name, connectionLost: 255, onEvent: onEvent)
+        } catch var error as FleetError where error.code == .unreachable && master.hasExited {
+            // The exec only sees "read from master failed"; the master said why it went.
+            let said = String(decoding: await master.wait().stderr, as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            if !said.isEmpty { error.message += " (ssh master: \(said))" }
+            throw error
+        }
+    }
+
+    /// Runs `batch` in the master's own session; it ends at the program's `done`, or when the
+    /// master exits (connection lost, killed at the backstop, or cancelled).
+    private func runOnMaster(_ batch: Batch, onEvent: @escaping @Sendable (BatchEvent) -> Void) async throws -> [TaskResult] {
+        let nonce = RemoteProgram.nonce(avoiding: batch)
+        let program = RemoteProgram.render(batch, nonce: nonce, holdsSession: true)
+        let ended = ExitLatch()
+        let stream = ProgramRunner.events(for: batch, nonce: nonce, onEvent: onEvent) { event in
+            if event == .done { ended.release() }
+        }
+        relay.attach(stream, ended: ended)
+        let backstop = ProgramRunner.backstop(for: batch)
+        let timedOut = Locked(false)
+        let master = master
+        await withTaskCancellationHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try? await Task.sleep(for: backstop)
+                    guard !Task.isCancelled else { return }
+                    timedOut.mutate { $0 = true }
+                    master.terminate(grace: .seconds(2))
+                }
+                master.send(Data(program.utf8))
+                // Released by `done`, or by the master's exit, which a time-out or a
+                // cancellation bring about: this wait always ends.
+                await ended.wait()
+                group.cancelAll()
+            }
+        } onCancel: {
+            master.terminate(grace: .seconds(2))
+        }
+        if stream.received.contains(.done) {
+            return try ProgramRunner.conclude(batch, stream: stream, output: .unread, backstop: backstop,
+                                              host: device.name, connectionLost: 255)
+        }
+        var output = await master.wait()
+        output.timedOut = timedOut.value
+        return try ProgramRunner.conclude(batch, stream: stream, output: output, backstop: backstop,
+                                          host: device.name, connectionLost: 255)
+    }
+
+    func close() async {
+        let first = closed.mutate { value -> Bool in
+            defer { value = true }
+            return !value
+        }
+        guard first else { return }
+        // EOF ends the master's own session (the held program, or the shell still waiting for
+        // one), and with it the master.
+        master.closeStdin()
+        let fallback = DispatchWorkItem { [master] in master.terminate(grace: .milliseconds(500)) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 3, execute: fallback)
+        _ = await master.wait()
+        fallback.cancel()
+    }
+}
+
+/// Carries the master's stdout to the event stream of the batch its session runs, and its exit
+/// to that batch's waiter. Both arrive on other threads.
+final class MasterRelay: @unchecked Sendable {
+    private struct State {
+        var stream: ProgramEventStream?
+        var ended: ExitLatch?
+        var exited = false
+        /// Output that came before any batch was attached (a chatty login shell).
+        var early = Data()
+    }
+
+    private let state = Locked(State())
+
+    /// From now on, stdout goes to `stream` and the master's exit releases `ended`.
+    func attach(_ stream: ProgramEventStream, ended: ExitLatch) {
+        // Fed under the lock, so early output cannot overtake or trail a chunk arriving now.
+        let exited = state.mutate { state -> Bool in
+            state.stream = stream
+            state.ended = ended
+            if !state.early.isEmpty { stream.feed(state.early) }
+            state.early = Data()
+            return state.exited
+        }
+        if exited { ended.release() }
+    }
+
+    func feed(_ chunk: Data) {
+        state.mutate { state in
+            if let stream = state.stream {
+                stream.feed(chunk)
+            } else if state.early.count < 65536 {
+                state.early.append(chunk)
+            }
+        }
+    }
+
+    func masterExited() {
+        state.mutate { state -> ExitLatch? in
+            state.exited = true
+            return state.ended
+        }?.release()
+    }
+}
