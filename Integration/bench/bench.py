@@ -48,6 +48,10 @@ class Bench:
         self.run_dir = os.path.abspath(args.run_dir)
         self.hosts_run = os.path.join(self.run_dir, "hosts")
         self.cfg = os.path.join(self.hosts_run, "ssh_config")
+        if args.ssh_kex:
+            # The ssh-based tools (fleet, Ansible, the floor) with one key exchange, e.g. the
+            # curve25519 that pyinfra's paramiko negotiates; written after every `hosts up`.
+            self.cfg = os.path.join(self.hosts_run, "ssh_config-kex")
         self.venv_bin = os.path.join(args.venv, "bin")
         self.env = dict(os.environ, FLEET_LOOPBACK_RUN=self.hosts_run, NO_COLOR="1")
         self.d = None
@@ -99,6 +103,11 @@ class Bench:
         self.end_orphaned_masters()
         self.hosts("down")
         self.hosts("up", n, self.args.first_port)
+        if self.args.ssh_kex:
+            with open(os.path.join(self.hosts_run, "ssh_config")) as f:
+                text = f.read()
+            with open(self.cfg, "w") as f:
+                f.write(text.replace("Host 127.0.0.1\n", f"Host 127.0.0.1\n  KexAlgorithms {self.args.ssh_kex}\n", 1))
 
     # --- running things -------------------------------------------------------------------------
 
@@ -401,6 +410,7 @@ def main():
     p.add_argument("--first-port", type=int, default=3000)
     p.add_argument("--venv", required=True)
     p.add_argument("--run-dir", required=True)
+    p.add_argument("--ssh-kex", default="")
     args = p.parse_args()
     args.tools = args.tools.split(",")
     Bench(args).main()

@@ -59,8 +59,8 @@ struct FileScript {
             \#(contentEvidence)
             fi
             if [ -e "$p" ]; then
-              m=$(stat -c %a -- "$p")
-              o=$(stat -c %U:%G -- "$p")
+              s=$(stat -c '%a %U:%G' -- "$p")
+              m=${s%% *} o=${s#* }
               if [ "$m" != "$want_mode" ]; then echo "$p: mode $m, want $want_mode"; rc=1; fi
               if [ "$o" != "$want_owner" ]; then echo "$p: owner $o, want $want_owner"; rc=1; fi
             fi

@@ -1,8 +1,8 @@
 extension Step {
     /// A directory with a mode and an owner.
     ///
-    /// - Check: the path is a directory with that mode (`stat -c %a`) and owner
-    ///   (`stat -c %U:%G`); the evidence names what differs.
+    /// - Check: the path is a directory with that mode and owner (one `stat -c '%a %U:%G'`);
+    ///   the evidence names what differs.
     /// - Apply: `mkdir -p` (parents included), then `chmod` and `chown`.
     /// - Undo: `rmdir`, which removes the directory **only when it is empty**: teardown never
     ///   deletes files that someone put there, and it leaves the parents `mkdir -p` created.
@@ -24,8 +24,8 @@ extension Step {
         let check = prelude + #"""
             if [ ! -d "$p" ]; then echo "$p: missing directory"; exit 1; fi
             rc=0
-            m=$(stat -c %a -- "$p")
-            o=$(stat -c %U:%G -- "$p")
+            s=$(stat -c '%a %U:%G' -- "$p")
+            m=${s%% *} o=${s#* }
             if [ "$m" != "$want_mode" ]; then echo "$p: mode $m, want $want_mode"; rc=1; fi
             if [ "$o" != "$want_owner" ]; then echo "$p: owner $o, want $want_owner"; rc=1; fi
             exit "$rc"

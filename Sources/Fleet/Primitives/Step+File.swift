@@ -1,8 +1,8 @@
 extension Step {
     /// A file with exact content, mode and owner.
     ///
-    /// - Check: compares the content (`cmp`), the mode (`stat -c %a`) and the owner
-    ///   (`stat -c %U:%G`). The evidence is a `diff -u` of the current file against the desired
+    /// - Check: compares the content (`cmp`), the mode and the owner (one
+    ///   `stat -c '%a %U:%G'`). The evidence is a `diff -u` of the current file against the desired
     ///   content, labelled with the path, plus a line per mode or owner mismatch. A `sensitive`
     ///   file shows no content, only "content differs (sensitive, not shown)".
     /// - Apply: creates the parent directory if needed, writes a temporary file in the same

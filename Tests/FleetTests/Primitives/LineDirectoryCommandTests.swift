@@ -70,6 +70,14 @@ struct LineDirectoryCommandTests {
         #expect(try LocalShell.run(step.apply).succeeded)
         let mode = try FileManager.default.attributesOfItem(atPath: target.path)[.posixPermissions] as? Int
         #expect(mode == 0o750)
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: target.path)
+        let drifted = try LocalShell.run(Step.directory(id: "d", path: target.path, mode: "0700", owner: "nobody:root").check)
+        #expect(!drifted.succeeded)
+        #expect(drifted.stdout == "\(target.path): owner root:root, want nobody:root\n", "mode matches; only the owner differs")
+        let both = try LocalShell.run(Step.directory(id: "d", path: target.path, mode: "0755", owner: "nobody:root").check)
+        #expect(both.stdout.contains("\(target.path): mode 700, want 755"))
+        #expect(both.stdout.contains("owner root:root, want nobody:root"))
+        try FileManager.default.setAttributes([.posixPermissions: 0o750], ofItemAtPath: target.path)
 
         try "user data".write(to: target.appendingPathComponent("keep"), atomically: true, encoding: .utf8)
         let undo = try #require(step.undo), undoCheck = try #require(step.undoCheck)
