@@ -1,50 +1,93 @@
 import Fleet
 
-/// Lets firewalld forward what comes in on the VLAN: a fleet-owned zone `fleet-vlan` holding the
-/// VLAN interface, and a policy `fleet-vlan-out` accepting traffic from it to any zone.
+/// Lets firewalld forward what fleet's hub must forward, each as an interface in a fleet-owned
+/// zone with a fleet-owned policy out of it:
+///
+/// - the VLAN: zone `fleet-vlan` holding the VLAN interface, policy `fleet-vlan-out` accepting
+///   traffic from it to any zone (the MicroVMs reach the internet through NAT);
+/// - with Tailscale: zone `fleet-tailnet` holding `tailscale0`, policy `fleet-tailnet-in`
+///   accepting traffic from it into `fleet-vlan` only. This is how the workstation reaches
+///   flintlockd and the MicroVMs through the subnet router: firewalld rejects forwarding from an
+///   interface in no zone (tailscale issue 4639), and tailscaled's own iptables rules cannot
+///   override that. The zone has no services and the default target, so the tailnet reaches
+///   neither the public side nor the hub's own services unless the operator opens them.
 ///
 /// Why the docs' direct rules are not enough on current systems: since firewalld 0.9 (Debian 12
 /// ships 1.3, Ubuntu 22.04 1.1) the nftables backend filters forwarded packets in its own
 /// table too, and an interface bound to no zone matches no forwarding rule, so the VLAN's
 /// traffic is rejected there whatever the iptables direct rules accept. Seen in the lab: a lease
 /// from the hub, but no DNS and no HTTP through it until the zone and policy existed.
-/// The policy is one-way (VLAN → anywhere), so nothing from outside is forwarded into the VLAN;
-/// the check warns when other zones or policies would (``InboundExposure``).
-/// Everything is fleet's own: the user's zones are not touched, and teardown deletes both.
-/// firewalld without policies (< 0.9) gets a clear error naming the `nftables` NAT backend.
+/// Nothing from outside is forwarded into the VLAN except from the tailnet; the check warns when
+/// other zones or policies would (``InboundExposure``). Everything is fleet's own: the user's
+/// zones are not touched, and teardown deletes them. firewalld without policies (< 0.9) gets a
+/// clear error naming the `nftables` NAT backend.
 enum FirewalldForwarding {
     static let zone = "fleet-vlan"
     static let policy = "fleet-vlan-out"
+    static let tailnetZone = "fleet-tailnet"
+    static let tailnetPolicy = "fleet-tailnet-in"
+    /// The interface tailscaled creates.
+    static let tailnetInterface = "tailscale0"
+
+    /// One interface in a zone of fleet's, and the policy that forwards from that zone.
+    struct Binding {
+        var interface: String
+        var zone: String
+        var policy: String
+        var egress: String
+        var words: String { ShellQuote.join([interface, zone, policy, egress]) }
+    }
+
+    static func bindings(_ context: PlaybookContext) -> [Binding] {
+        var list = [Binding(interface: context.vlanInterface, zone: zone, policy: policy, egress: "ANY")]
+        if context.inventory.tailscale != nil {
+            list.append(Binding(interface: tailnetInterface, zone: tailnetZone, policy: tailnetPolicy, egress: zone))
+        }
+        return list
+    }
 
     static func step(_ context: PlaybookContext) -> Step {
-        let prelude = [Snippet.assign("vif", context.vlanInterface), Snippet.assign("zone", zone),
-                       Snippet.assign("policy", policy)].joined(separator: "\n") + "\n" + #"""
+        let bindings = bindings(context)
+        let each = { (function: String, list: [Binding]) in list.map { "\(function) \($0.words)" }.joined(separator: "\n") }
+        let prelude = #"""
             fw() { firewall-cmd "$@"; }
-            # policy_ok INFO: the policy's --info-policy text says ingress zone, egress ANY, ACCEPT.
+            # zone_of LISTING IFACE: the zone holding IFACE in a --list-all-zones listing.
+            zone_of() { printf '%s\n' "$1" | awk -v i="$2" '/^[^ \t]/ { name = $1 } /^  interfaces:/ { for (k = 2; k <= NF; k++) if ($k == i) print name }'; }
+            # policy_in LISTING POLICY: that policy's block of a --list-all-policies listing.
+            policy_in() { printf '%s\n' "$1" | awk -v p="$2" '/^[^ \t]/ { on = ($1 == p) } on'; }
+            # policy_ok INFO INGRESS EGRESS: the policy text says INGRESS -> EGRESS, ACCEPT.
             policy_ok() {
-              printf '%s\n' "$1" | grep -Eq "^ *ingress-zones:( .*)? $zone( |$)" &&
-                printf '%s\n' "$1" | grep -Eq '^ *egress-zones:( .*)? ANY( |$)' &&
+              printf '%s\n' "$1" | grep -Eq "^ *ingress-zones:( .*)? $2( |$)" &&
+                printf '%s\n' "$1" | grep -Eq "^ *egress-zones:( .*)? $3( |$)" &&
                 printf '%s\n' "$1" | grep -Eq '^ *target: ACCEPT$'
             }
+            listed() { fw --permanent "$1" 2>/dev/null | tr ' ' '\n' | grep -qxF -- "$2"; }
 
             """#
         let check = prelude + #"""
             command -v firewall-cmd >/dev/null 2>&1 || { echo "firewalld: not installed (no firewall-cmd)"; exit 1; }
             rc=0
-            # Runtime state from the two full listings (the exposure warnings read them too):
-            # every firewall-cmd is a Python start-up, seconds on a small hub.
+            # Four full listings for every binding and the exposure warnings: each firewall-cmd is
+            # a Python start-up, seconds on a small hub.
             zones=$(fw --list-all-zones 2>&1) || { echo "firewalld: ${zones:-not running}"; exit 1; }
             policies=$(fw --list-all-policies 2>&1) || policies=
-            z=$(printf '%s\n' "$zones" | awk -v vif="$vif" '/^[^ \t]/ { name = $1 } /^  interfaces:/ { for (i = 2; i <= NF; i++) if ($i == vif) print name }')
-            [ "$z" = "$zone" ] || { echo "runtime: $vif is in zone '${z:-none}', want $zone"; rc=1; }
-            z=$(fw --permanent --get-zone-of-interface="$vif" 2>/dev/null)
-            [ "$z" = "$zone" ] || { echo "permanent: $vif is in zone '${z:-none}', want $zone"; rc=1; }
-            info=$(printf '%s\n' "$policies" | awk -v p="$policy" '/^[^ \t]/ { on = ($1 == p) } on')
-            policy_ok "$info" || { echo "runtime: policy $policy missing or not '$zone -> ANY, ACCEPT'"; printf '%s\n' "$info"; rc=1; }
-            info=$(fw --permanent --info-policy="$policy" 2>&1)
-            policy_ok "$info" || { echo "permanent: policy $policy missing or not '$zone -> ANY, ACCEPT'"; rc=1; }
+            pzones=$(fw --permanent --list-all-zones 2>&1) || pzones=
+            ppolicies=$(fw --permanent --list-all-policies 2>&1) || ppolicies=
+            binding() {
+              for where in runtime permanent; do
+                if [ "$where" = runtime ]; then zl=$zones pl=$policies; else zl=$pzones pl=$ppolicies; fi
+                z=$(zone_of "$zl" "$1")
+                [ "$z" = "$2" ] || { echo "$where: $1 is in zone '${z:-none}', want $2"; rc=1; }
+                info=$(policy_in "$pl" "$3")
+                if ! policy_ok "$info" "$2" "$4"; then
+                  echo "$where: policy $3 missing or not '$2 -> $4, ACCEPT'"
+                  [ -z "$info" ] || printf '%s\n' "$info"
+                  rc=1
+                fi
+              done
+            }
 
-            """# + InboundExposure.firewalldZonesAndPolicies(context) + "\n" + #"""
+            """# + each("binding", bindings) + "\n" + InboundExposure.firewalldZonesAndPolicies(context) + "\n" + #"""
             exit "$rc"
             """#
         let apply = "set -e\n" + prelude + #"""
@@ -52,45 +95,59 @@ enum FirewalldForwarding {
               echo "this firewalld ($(fw --version)) has no policies (0.9 or later needed) and cannot forward the VLAN; use \"nat\": {\"backend\": \"nftables\"}" >&2
               exit 1
             fi
-            fw --permanent --get-zones | tr ' ' '\n' | grep -qxF -- "$zone" || fw --permanent --new-zone="$zone"
-            old=$(fw --permanent --get-zone-of-interface="$vif" 2>/dev/null || true)
-            if [ "$old" != "$zone" ]; then
-              [ -z "$old" ] || fw --permanent --zone="$old" --remove-interface="$vif"
-              fw --permanent --zone="$zone" --add-interface="$vif"
-            fi
-            fw --permanent --get-policies | tr ' ' '\n' | grep -qxF -- "$policy" || fw --permanent --new-policy="$policy"
-            info=$(fw --permanent --info-policy="$policy")
-            printf '%s\n' "$info" | grep -Eq "^ *ingress-zones:( .*)? $zone( |$)" || fw --permanent --policy="$policy" --add-ingress-zone="$zone"
-            printf '%s\n' "$info" | grep -Eq '^ *egress-zones:( .*)? ANY( |$)' || fw --permanent --policy="$policy" --add-egress-zone=ANY
-            printf '%s\n' "$info" | grep -Eq '^ *target: ACCEPT$' || fw --permanent --policy="$policy" --set-target=ACCEPT
+            binding() {
+              listed --get-zones "$2" || fw --permanent --new-zone="$2"
+              old=$(fw --permanent --get-zone-of-interface="$1" 2>/dev/null || true)
+              if [ "$old" != "$2" ]; then
+                [ -z "$old" ] || { echo "$1: moving from zone $old to $2"; fw --permanent --zone="$old" --remove-interface="$1"; }
+                fw --permanent --zone="$2" --add-interface="$1"
+              fi
+              listed --get-policies "$3" || fw --permanent --new-policy="$3"
+              info=$(fw --permanent --info-policy="$3")
+              printf '%s\n' "$info" | grep -Eq "^ *ingress-zones:( .*)? $2( |$)" || fw --permanent --policy="$3" --add-ingress-zone="$2"
+              printf '%s\n' "$info" | grep -Eq "^ *egress-zones:( .*)? $4( |$)" || fw --permanent --policy="$3" --add-egress-zone="$4"
+              printf '%s\n' "$info" | grep -Eq '^ *target: ACCEPT$' || fw --permanent --policy="$3" --set-target=ACCEPT
+            }
+            live() {
+              [ "$(fw --get-zone-of-interface="$1" 2>/dev/null)" = "$2" ] || fw --zone="$2" --change-interface="$1"
+              fw --info-policy="$3"
+            }
+
+            """# + each("binding", bindings) + "\n" + #"""
             # New zones and policies exist at runtime only after a reload; it also re-applies the
             # permanent direct rules, so nothing of fleet's is lost.
             fw --reload
-            [ "$(fw --get-zone-of-interface="$vif" 2>/dev/null)" = "$zone" ] || fw --zone="$zone" --change-interface="$vif"
-            fw --info-policy="$policy"
-            """#
+
+            """# + each("live", bindings)
+        // Reverse order: a policy into fleet-vlan goes before the zone it names.
         let undo = "set -e\n" + prelude + #"""
             command -v firewall-cmd >/dev/null 2>&1 || exit 0
-            fw --state >/dev/null 2>&1 || { echo "firewalld is not running: start it so fleet's zone and policy can be removed" >&2; exit 1; }
-            if fw --permanent --get-policies 2>/dev/null | tr ' ' '\n' | grep -qxF -- "$policy"; then fw --permanent --delete-policy="$policy"; fi
-            if fw --permanent --get-zones | tr ' ' '\n' | grep -qxF -- "$zone"; then
-              # Unbind first: the VLAN interface may still exist (teardown removes it later).
-              if [ "$(fw --permanent --get-zone-of-interface="$vif" 2>/dev/null)" = "$zone" ]; then
-                fw --permanent --zone="$zone" --remove-interface="$vif"
+            fw --state >/dev/null 2>&1 || { echo "firewalld is not running: start it so fleet's zones and policies can be removed" >&2; exit 1; }
+            binding() {
+              if listed --get-policies "$3"; then fw --permanent --delete-policy="$3"; fi
+              if listed --get-zones "$2"; then
+                # Unbind first: the interface may still exist (teardown removes the VLAN later).
+                if [ "$(fw --permanent --get-zone-of-interface="$1" 2>/dev/null)" = "$2" ]; then
+                  fw --permanent --zone="$2" --remove-interface="$1"
+                fi
+                fw --permanent --delete-zone="$2"
               fi
-              fw --permanent --delete-zone="$zone"
-            fi
-            fw --reload
-            """#
+            }
+
+            """# + each("binding", bindings.reversed()) + "\n" + "fw --reload"
         let undoCheck = prelude + #"""
             command -v firewall-cmd >/dev/null 2>&1 || exit 0
             fw --state >/dev/null 2>&1 || exit 0
             rc=0
-            fw --permanent --get-policies 2>/dev/null | tr ' ' '\n' | grep -qxF -- "$policy" && { echo "policy $policy still there"; rc=1; }
-            fw --permanent --get-zones | tr ' ' '\n' | grep -qxF -- "$zone" && { echo "zone $zone still there"; rc=1; }
-            exit "$rc"
-            """#
-        return Step(id: "nat-forwarding", title: "firewalld forwards from \(context.vlanInterface) (zone \(zone), policy \(policy))",
+            binding() {
+              listed --get-policies "$3" && { echo "policy $3 still there"; rc=1; }
+              listed --get-zones "$2" && { echo "zone $2 still there"; rc=1; }
+              return 0
+            }
+
+            """# + each("binding", bindings) + "\n" + #"exit "$rc""#
+        let zones = bindings.map { "\($0.interface) in \($0.zone)" }.joined(separator: ", ")
+        return Step(id: "nat-forwarding", title: "firewalld forwards from \(zones)",
                     check: check, apply: apply, undo: undo, undoCheck: undoCheck)
     }
 }

@@ -1,8 +1,11 @@
 import Fleet
 
-/// NAT on the hub with firewalld direct rules, as in the Liquid Metal docs (§3.3):
-/// `ipv4 filter FORWARD 0 -i <vlan> -o <parent> -j ACCEPT` and
-/// `ipv4 nat POSTROUTING 0 -o <parent> -j MASQUERADE`, each present permanently and at runtime.
+/// NAT on the hub with firewalld direct rules, as in the Liquid Metal docs (§3.3), but leaving
+/// by the uplink and for the VLAN subnet only:
+/// `ipv4 filter FORWARD 0 -i <vlan> -o <uplink> -j ACCEPT` and
+/// `ipv4 nat POSTROUTING 0 -s <subnet> -o <uplink> -j MASQUERADE`, each present permanently and
+/// at runtime. The docs' `-o <parent>` without a source only works when the VLAN's parent is
+/// also the way out, and masquerades the hub's own traffic too.
 ///
 /// Rules are queried before they are added, so a re-run never duplicates one and never needs
 /// `firewall-cmd --reload`. Teardown removes both rules (permanent and runtime) but leaves
@@ -39,26 +42,53 @@ enum FirewalldNAT {
         return Step(id: "firewalld-ssh-port", title: "firewalld allows SSH on \(port)/tcp", check: check, apply: apply)
     }
 
+    /// Sets `$uplink`: the inventory's `nat.uplink`, else the interface of the hub's IPv4
+    /// default route. NAT leaves by the uplink, which is not always the VLAN's parent: a VLAN on a
+    /// second, private NIC must still reach the internet.
+    static func uplink(_ context: PlaybookContext) -> String {
+        Snippet.assign("uplink", context.inventory.nat.uplink ?? "") + "\n" + #"""
+            if [ -z "$uplink" ]; then
+              uplink=$(ip -4 route show default 2>/dev/null | awk '{ for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit } }')
+              if [ -z "$uplink" ]; then
+                echo "this hub has no IPv4 default route to tell the uplink NAT leaves by; set nat.uplink in the inventory" >&2
+                exit 1
+              fi
+            fi
+            """#
+    }
+
     static func rules(_ context: PlaybookContext) -> Step {
-        let prelude = [Snippet.assign("vif", context.vlanInterface), Snippet.assign("parent", context.parent)]
-            .joined(separator: "\n") + "\n" + #"""
+        let names = [Snippet.assign("vif", context.vlanInterface), Snippet.assign("subnet", context.network.subnet.description)]
+            .joined(separator: "\n") + "\n"
+        let helpers = #"""
             # rule NAME OPTION...: firewall-cmd OPTION... followed by the words of direct rule NAME.
             rule() {
               name=$1; shift
               case "$name" in
-                forward) firewall-cmd "$@" ipv4 filter FORWARD 0 -i "$vif" -o "$parent" -j ACCEPT;;
-                masquerade) firewall-cmd "$@" ipv4 nat POSTROUTING 0 -o "$parent" -j MASQUERADE;;
+                forward) firewall-cmd "$@" ipv4 filter FORWARD 0 -i "$vif" -o "$uplink" -j ACCEPT;;
+                masquerade) firewall-cmd "$@" ipv4 nat POSTROUTING 0 -s "$subnet" -o "$uplink" -j MASQUERADE;;
               esac
             }
             has() { rule "$@" >/dev/null 2>&1; }
             show() {
               case "$1" in
-                forward) echo "ipv4 filter FORWARD 0 -i $vif -o $parent -j ACCEPT";;
-                masquerade) echo "ipv4 nat POSTROUTING 0 -o $parent -j MASQUERADE";;
+                forward) echo "ipv4 filter FORWARD 0 -i $vif -o $uplink -j ACCEPT";;
+                masquerade) echo "ipv4 nat POSTROUTING 0 -s $subnet -o $uplink -j MASQUERADE";;
               esac
+            }
+            # stale LISTING: rules of fleet's shape for this VLAN that leave by another interface
+            # (an uplink that changed); their words are interface names, safe to split.
+            stale() {
+              printf '%s\n' "$1" | awk -v vif="$vif" -v subnet="$subnet" -v up="$uplink" '
+                $1 == "ipv4" && $2 == "filter" && $3 == "FORWARD" && $4 == "0" && $5 == "-i" && $6 == vif && $7 == "-o" && $9 == "-j" && $10 == "ACCEPT" && NF == 10 && $8 != up { print }
+                $1 == "ipv4" && $2 == "nat" && $3 == "POSTROUTING" && $4 == "0" && $5 == "-s" && $6 == subnet && $7 == "-o" && $9 == "-j" && $10 == "MASQUERADE" && NF == 10 && $8 != up { print }'
             }
 
             """#
+        let prelude = names + uplink(context) + "\n" + helpers
+        // Teardown removes fleet's rules whatever uplink they name, so a changed default route
+        // does not strand them: "-" is no interface, so every rule of fleet's shape is "stale".
+        let undoPrelude = names + "uplink=-\n" + helpers
         // Two listings, as the docs verify it, rather than a query per rule: every firewall-cmd
         // is a Python start-up, seconds each on a slow machine.
         let check = prelude + #"""
@@ -70,6 +100,8 @@ enum FirewalldNAT {
               printf '%s\n' "$runtime" | grep -qxF -- "$(show "$r")" || { echo "missing at runtime: $(show "$r")"; rc=1; }
               printf '%s\n' "$permanent" | grep -qxF -- "$(show "$r")" || { echo "missing permanently: $(show "$r")"; rc=1; }
             done
+            old=$(stale "$runtime"; stale "$permanent")
+            [ -z "$old" ] || { printf '%s\n' "$old" | sort -u | sed "s/^/leaves by another interface than the uplink $uplink: /"; rc=1; }
 
             """# + InboundExposure.directRules(context) + "\n" + #"""
             if [ "$rc" -ne 0 ]; then
@@ -79,42 +111,42 @@ enum FirewalldNAT {
             exit "$rc"
             """#
         let apply = "set -e\n" + prelude + #"""
+            stale "$(firewall-cmd --direct --get-all-rules)" | while read -r words; do
+              echo "removing at runtime: $words"; firewall-cmd --direct --remove-rule $words
+            done
+            stale "$(firewall-cmd --permanent --direct --get-all-rules)" | while read -r words; do
+              echo "removing permanently: $words"; firewall-cmd --permanent --direct --remove-rule $words
+            done
             for r in forward masquerade; do
               has "$r" --direct --query-rule || rule "$r" --direct --add-rule
               has "$r" --permanent --direct --query-rule || rule "$r" --permanent --direct --add-rule
             done
             firewall-cmd --direct --get-all-rules
             """#
-        let undo = "set -e\n" + prelude + #"""
+        let undo = "set -e\n" + undoPrelude + #"""
             command -v firewall-cmd >/dev/null 2>&1 || exit 0
             if ! firewall-cmd --state >/dev/null 2>&1; then
               echo "firewalld is not running: start it (systemctl start firewalld) so its direct rules can be removed" >&2
               exit 1
             fi
-            for r in forward masquerade; do
-              if has "$r" --direct --query-rule; then rule "$r" --direct --remove-rule; fi
-              if has "$r" --permanent --direct --query-rule; then rule "$r" --permanent --direct --remove-rule; fi
-            done
+            stale "$(firewall-cmd --direct --get-all-rules)" | while read -r words; do firewall-cmd --direct --remove-rule $words; done
+            stale "$(firewall-cmd --permanent --direct --get-all-rules)" | while read -r words; do firewall-cmd --permanent --direct --remove-rule $words; done
             """#
-        let undoCheck = prelude + #"""
+        let undoCheck = undoPrelude + #"""
             command -v firewall-cmd >/dev/null 2>&1 || exit 0
             if ! firewall-cmd --state >/dev/null 2>&1; then
               # Not running: the permanent rules are still on disk if they are in direct.xml.
-              if grep -qF -e ">-i $vif -o $parent -j ACCEPT<" -e ">-o $parent -j MASQUERADE<" /etc/firewalld/direct.xml 2>/dev/null; then
+              if grep -qF -e ">-i $vif -o " -e ">-s $subnet -o " /etc/firewalld/direct.xml 2>/dev/null; then
                 echo "firewalld is not running and /etc/firewalld/direct.xml still has fleet's rules"; exit 1
               fi
               exit 0
             fi
-            runtime=$(firewall-cmd --direct --get-all-rules 2>&1) || { echo "firewalld: $runtime"; exit 1; }
-            permanent=$(firewall-cmd --permanent --direct --get-all-rules 2>&1) || { echo "firewalld: $permanent"; exit 1; }
-            rc=0
-            for r in forward masquerade; do
-              printf '%s\n' "$runtime" | grep -qxF -- "$(show "$r")" && { echo "still at runtime: $(show "$r")"; rc=1; }
-              printf '%s\n' "$permanent" | grep -qxF -- "$(show "$r")" && { echo "still permanent: $(show "$r")"; rc=1; }
-            done
-            exit "$rc"
+            left=$(stale "$(firewall-cmd --direct --get-all-rules 2>&1)" | sed 's/^/still at runtime: /'
+              stale "$(firewall-cmd --permanent --direct --get-all-rules 2>&1)" | sed 's/^/still permanent: /')
+            [ -z "$left" ] || { printf '%s\n' "$left"; exit 1; }
+            exit 0
             """#
-        return Step(id: "nat-rules", title: "NAT: firewalld direct rules for \(context.vlanInterface) via \(context.parent)",
+        return Step(id: "nat-rules", title: "NAT: firewalld direct rules for \(context.network.subnet) from \(context.vlanInterface) via the uplink",
                     check: check, apply: apply, undo: undo, undoCheck: undoCheck)
     }
 }

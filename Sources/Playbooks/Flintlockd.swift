@@ -8,7 +8,13 @@ import Fleet
 /// reachable from the private VLAN (and through the hub's Tailscale subnet route), never the
 /// public address the demo's `0.0.0.0:9090` exposed. The service check enforces that with `ss`.
 ///
-/// - `flintlockd-config-dir`, `flintlockd-config`: `/etc/opt/flintlockd/config.yaml`.
+/// MicroVM networking: in bridge mode (the default) the config names `bridge-name`, the bridge
+/// over the VLAN that ``VLAN`` creates; flintlock's Firecracker provider attaches each MicroVM's
+/// tap to it. macvtap mode (`parent-iface`, the 2022 docs' setup) is only accepted for flintlock
+/// before v0.7.0: later releases refuse macvtap interfaces with Firecracker.
+///
+/// - `flintlockd-config-dir`, `flintlockd-config`: `/etc/opt/flintlockd/config.yaml`, the file
+///   flintlockd finds on its own config search path (`flintlockd run` has no `--config` flag).
 /// - `flintlockd-unit`: `/etc/systemd/system/flintlockd.service` as flintlock ships it, plus
 ///   `After=containerd.service` (upstream only has `Requires=`) and ordering after the VLAN unit,
 ///   so the address exists when it binds.

@@ -51,12 +51,16 @@ enum InboundExposure {
     /// and `policies` (`--list-all-zones`, `--list-all-policies`, which the nat-forwarding check
     /// lists anyway): a port forward into the subnet, the parent's zone with target ACCEPT (it
     /// forwards whatever arrives), a policy from outside into the VLAN's zone (or ANY) with
-    /// target ACCEPT. Prints only; changes no exit status.
+    /// target ACCEPT, except fleet's own `fleet-tailnet-in` from the tailnet zone (the subnet
+    /// router exists for it). Prints only; changes no exit status.
     static func firewalldZonesAndPolicies(_ context: PlaybookContext) -> String {
         [Snippet.assign("vif", context.vlanInterface), Snippet.assign("parent", context.parent),
-         Snippet.assign("zone", FirewalldForwarding.zone), subnetBounds(context)].joined(separator: "\n") + "\n" + #"""
+         Snippet.assign("zone", FirewalldForwarding.zone), Snippet.assign("tzone", FirewalldForwarding.tailnetZone),
+         Snippet.assign("tpolicy", context.inventory.tailscale == nil ? "" : FirewalldForwarding.tailnetPolicy),
+         subnetBounds(context)].joined(separator: "\n") + "\n" + #"""
             { printf '%s\n' "$zones"; echo; echo "@policies"; printf '%s\n' "$policies"; } |
-            awk -v zone="$zone" -v parent="$parent" -v vif="$vif" -v first="$net_first" -v last="$net_last" '
+            awk -v zone="$zone" -v parent="$parent" -v vif="$vif" -v first="$net_first" -v last="$net_last" \
+              -v tzone="$tzone" -v tpolicy="$tpolicy" '
             \#(awkInSubnet)
             function judge(    n, i, a, outside, inward) {
               if (name == "") return
@@ -64,8 +68,10 @@ enum InboundExposure {
                 if (target == "ACCEPT" && index(" " ifaces " ", " " parent " "))
                   print "WARNING: firewalld zone " name " holds " parent " with target ACCEPT: it forwards anything arriving from outside, including into " vif
               } else {
+                # the tailnet policy of fleet is the purpose of the subnet router, not an
+                # exposure, as long as it takes traffic from the tailnet zone only.
                 outside = 0; n = split(ing, a, " ")
-                for (i = 1; i <= n; i++) if (a[i] != zone && a[i] != "HOST") outside = 1
+                for (i = 1; i <= n; i++) if (a[i] != zone && a[i] != "HOST" && !(name == tpolicy && a[i] == tzone)) outside = 1
                 inward = index(" " eg " ", " " zone " ") || index(" " eg " ", " ANY ")
                 if (outside && inward && target == "ACCEPT")
                   print "WARNING: firewalld policy " name " accepts traffic from [" ing "] into [" eg "]: new connections from outside can reach the VLAN"

@@ -25,24 +25,31 @@ enum NftablesNAT {
             Step.aptPackages(id: "nftables-package", packages: ["nftables"]),
             Step.directory(id: "nat-config-dir", path: "/etc/fleet", title: "directory /etc/fleet",
                            managedEntries: ["nat.nft"]),
-            Step.file(id: "nat-ruleset", path: rulesetPath, content: ruleset(context),
-                      title: "NAT ruleset \(rulesetPath)"),
+            Step.configFile(id: "nat-ruleset", path: rulesetPath, content: rulesetContent(context),
+                            title: "NAT ruleset \(rulesetPath)"),
             unit,
             rules(context),
         ]
     }
 
-    static func ruleset(_ context: PlaybookContext) -> String {
+    /// The ruleset with `nat.uplink`, or with the hub's default-route interface read on the hub.
+    static func rulesetContent(_ context: PlaybookContext) -> FileContent {
+        let marker = "@@FLEET_UPLINK@@"
+        let value = HostValue(marker: marker, script: FirewalldNAT.uplink(context), variable: "uplink")
+        return value.content(ruleset(context, uplink: context.inventory.nat.uplink ?? marker))
+    }
+
+    static func ruleset(_ context: PlaybookContext, uplink: String) -> String {
         """
         #!/usr/sbin/nft -f
         # Managed by fleet: masquerade the Liquid Metal VLAN \(context.network.vlanId) \
-        (\(context.network.subnet) on \(context.vlanInterface)) out of \(context.parent).
+        (\(context.network.subnet) on \(context.vlanInterface)) out of the uplink.
         table ip \(table)
         delete table ip \(table)
         table ip \(table) {
         \tchain postrouting {
         \t\ttype nat hook postrouting priority srcnat; policy accept;
-        \t\tip saddr \(context.network.subnet) oifname "\(context.parent)" masquerade
+        \t\tip saddr \(context.network.subnet) oifname "\(uplink)" masquerade
         \t}
         }
 
@@ -69,9 +76,9 @@ enum NftablesNAT {
     }
 
     static func rules(_ context: PlaybookContext) -> Step {
-        let prelude = [Snippet.assign("unit", unitName), Snippet.assign("table", table),
-                       Snippet.assign("rule", "ip saddr \(context.network.subnet) oifname \"\(context.parent)\" masquerade")]
-            .joined(separator: "\n") + "\n"
+        let names = [Snippet.assign("unit", unitName), Snippet.assign("table", table)].joined(separator: "\n") + "\n"
+        let prelude = names + [Snippet.assign("subnet", context.network.subnet.description), FirewalldNAT.uplink(context),
+                               #"rule="ip saddr $subnet oifname \"$uplink\" masquerade""#].joined(separator: "\n") + "\n"
         let check = prelude + #"""
             rc=0
             if ! out=$(nft list table ip "$table" 2>&1); then
@@ -90,13 +97,13 @@ enum NftablesNAT {
             systemctl restart -- "$unit"
             nft list table ip "$table"
             """#
-        let undo = prelude + #"""
+        let undo = names + #"""
             systemctl stop -- "$unit" 2>/dev/null || true
             systemctl disable -- "$unit" 2>/dev/null || true
             if nft list table ip "$table" >/dev/null 2>&1; then nft delete table ip "$table"; fi
             exit 0
             """#
-        let undoCheck = prelude + #"""
+        let undoCheck = names + #"""
             rc=0
             if nft list table ip "$table" >/dev/null 2>&1; then echo "table ip $table: still there"; rc=1; fi
             if systemctl is-enabled --quiet -- "$unit" 2>/dev/null || systemctl is-active --quiet -- "$unit"; then
@@ -104,7 +111,7 @@ enum NftablesNAT {
             fi
             exit "$rc"
             """#
-        return Step(id: "nat-rules", title: "NAT: nftables table ip \(table) masquerading via \(context.parent)",
+        return Step(id: "nat-rules", title: "NAT: nftables table ip \(table) masquerading \(context.network.subnet) via the uplink",
                     check: Snippet.allOf([check, InboundExposure.nftablesForwardPolicy(context)]), apply: apply,
                     undo: undo, undoCheck: undoCheck, notifiedBy: ["nat-ruleset", "nat-unit"])
     }

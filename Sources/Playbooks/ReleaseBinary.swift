@@ -5,10 +5,12 @@ import Fleet
 ///
 /// - Check: the binary is there and its stamp `/var/lib/fleet/<name>.stamp` records the wanted
 ///   tag and artifact sha256 on its first line and the installed binary's own sha256 on its
-///   second, which must still match the file (a binary replaced by hand is reported).
+///   second, which must still match the file (a binary replaced by hand is reported), and the
+///   binary must print its version.
 /// - Apply: downloads the artifact to a temporary directory with `curl`, verifies it with
 ///   `sha256sum -c` **before** anything is installed, extracts the binary from a tarball when
-///   needed, installs it 0755 root:root by rename, and writes the stamp.
+///   needed, runs its version command (a binary that fails it is not installed), installs it
+///   0755 root:root by rename, and writes the stamp.
 /// - Undo: removes the binary and its stamp, but only when the stamp exists (a binary fleet did
 ///   not install is left alone); `/var/lib/fleet` goes when empty.
 struct ReleaseBinary {
@@ -31,6 +33,7 @@ struct ReleaseBinary {
     var stamp: String { "\(stateDirectory)/\(name).stamp" }
 
     var step: Step {
+        let version = ShellQuote.join(versionArguments)
         let prelude = [Snippet.assign("bin", path), Snippet.assign("stamp", stamp),
                        Snippet.assign("want", "\(tag) \(sha256.lowercased())"), Snippet.assign("url", url),
                        Snippet.assign("sha", sha256.lowercased()), Snippet.assign("member", member ?? "")]
@@ -43,9 +46,9 @@ struct ReleaseBinary {
             [ "$recorded" = "$want" ] || { echo "$bin: installed from '$recorded', want '$want'"; rc=1; }
             actual=$(sha256sum -- "$bin" | cut -d ' ' -f 1)
             [ "$actual" = "$installed" ] || { echo "$bin: sha256 $actual is not the $installed fleet installed"; rc=1; }
+            out=$("$bin" \#(version) 2>&1) || { echo "$bin \#(version) fails:"; printf '%s\n' "$out" | head -n 5; rc=1; }
             exit "$rc"
             """#
-        let version = ShellQuote.join(versionArguments)
         let apply = "set -e\n" + prelude + #"""
             [ "$(uname -m)" = x86_64 ] || { echo "only x86_64 release artifacts are configured; this host is $(uname -m)" >&2; exit 1; }
             work=$(mktemp -d)
@@ -66,11 +69,19 @@ struct ReleaseBinary {
               [ -f "$src" ] || { echo "$url: no $member in the archive" >&2; exit 1; }
             fi
             install -m 0755 -o root -g root -- "$src" "$bin.fleet-new"
+            # A binary that cannot even print its version (wrong architecture, missing libraries)
+            # is not installed; `| head` would hide its exit status.
+            if ! out=$("$bin.fleet-new" \#(version) 2>&1); then
+              rm -f -- "$bin.fleet-new"
+              echo "$url: the binary does not run ($(basename -- "$bin") \#(version)); nothing installed:" >&2
+              printf '%s\n' "$out" | head -n 5 >&2
+              exit 1
+            fi
             mv -fT -- "$bin.fleet-new" "$bin"
             mkdir -p -- "$(dirname -- "$stamp")"
             printf '%s\n%s\n' "$want" "$(sha256sum -- "$bin" | cut -d ' ' -f 1)" >"$stamp.tmp"
             mv -fT -- "$stamp.tmp" "$stamp"
-            "$bin" \#(version) 2>&1 | head -n 1
+            printf '%s\n' "$out" | head -n 1
             """#
         let undo = "set -e\n" + prelude + #"""
             if [ -e "$stamp" ]; then rm -f -- "$bin" "$stamp"; fi

@@ -11,9 +11,10 @@ import Foundation
 ///   with `tr`/`sed`, since the host may have neither python nor jq.
 /// - Apply: writes the key into a 0600 file under `/run` from a quoted here-document inside the
 ///   snippet (so it is in neither the local nor the remote argv), runs
-///   `tailscale up --reset --advertise-routes=… --auth-key=file:… --timeout=60s`, and removes the
-///   file on every exit path. `--reset` makes a re-run converge instead of failing over flags it
-///   does not mention. Without a key (check and teardown runs), a hub already logged in is
+///   `tailscale up --reset --accept-dns=false --advertise-routes=… --auth-key=file:… --timeout=60s`,
+///   and removes the file on every exit path. `--reset` makes a re-run converge instead of failing
+///   over flags it does not mention; it would also turn accept-dns on, and a subnet router's
+///   resolvers must stay the hub's own (the check reports `CorpDNS` true as drift). Without a key (check and teardown runs), a hub already logged in is
 ///   reconfigured without one; any other fails with a message naming where the key comes from.
 /// - Undo: `tailscale logout`, which also expires the node key.
 ///
@@ -43,6 +44,12 @@ enum TailscaleUp {
             has "$routes" "$route" || { echo "tailscale: AdvertiseRoutes [$routes] lacks $route"; rc=1; }
             if [ -n "$hostname" ] && [ "$(pref_text Hostname)" != "$hostname" ]; then
               echo "tailscale: Hostname '$(pref_text Hostname)', want '$hostname'"; rc=1
+            fi
+            # --reset turns accept-dns on, and tailscaled would then point the hub's resolv.conf
+            # at 100.100.100.100: the DHCP server's "auto" DNS servers and the hub's own lookups
+            # would follow the tailnet's resolver.
+            if tailscale debug prefs 2>/dev/null | flat | grep -q '"CorpDNS":true'; then
+              echo "tailscale: accept-dns is on (CorpDNS true): tailscaled may rewrite this hub's /etc/resolv.conf"; rc=1
             fi
             if [ -n "$tags" ]; then
               have=$(pref_list AdvertiseTags)
@@ -87,7 +94,7 @@ enum TailscaleUp {
     static func authKey(_ key: String?, source: TailscaleSettings.AuthKeySource) -> (script: String, secrets: [String]) {
         let up = #"""
             await_state >/dev/null
-            set -- "$@" --reset --advertise-routes="$route" --timeout=60s
+            set -- "$@" --reset --accept-dns=false --advertise-routes="$route" --timeout=60s
             [ -z "$hostname" ] || set -- "$@" --hostname="$hostname"
             [ -z "$tags" ] || set -- "$@" --advertise-tags="$tags"
             tailscale up "$@"

@@ -14,33 +14,28 @@ enum UpstreamDNS {
         case .list(let list):
             return .literal(render(list.isEmpty ? nil : list.map(\.description).joined(separator: ", ")))
         case .auto:
-            let text = render(marker)
-            guard let range = text.range(of: marker) else { return .literal(text) }
-            return .generated("""
-                \(Snippet.contentFunction("before", String(text[..<range.lowerBound])))
-                \(Snippet.contentFunction("after", String(text[range.upperBound...])))
-                \(resolverFunction)
-                dns=$(upstream_dns) || exit 1
-                before
-                printf '%s' "$dns"
-                after
-                """)
+            let value = HostValue(marker: marker, script: resolverFunction + "\ndns=$(upstream_dns) || exit 1",
+                                  variable: "dns")
+            return value.content(render(marker))
         }
     }
 
     /// `upstream_dns` prints the hub's upstream IPv4 resolvers as "a, b": systemd-resolved's
     /// (`resolvectl dns`, then its `/run/systemd/resolve/resolv.conf`), else the nameservers of
     /// `/etc/resolv.conf`. Loopback addresses (the 127.0.0.53 stub) are useless to DHCP clients
-    /// and are skipped; `#name` and `%interface` suffixes are dropped.
+    /// and are skipped, and so are Tailscale's resolver 100.100.100.100 and any resolver of the
+    /// `tailscale0` link (the VLAN cannot reach them); `#name` and `%interface` suffixes are dropped.
     static let resolverFunction = #"""
         upstream_dns() (
           pick() {
             tr -s ' \t,' '\n\n\n' | sed 's/[#%].*//' | grep -E '^([0-9]{1,3}\.){3}[0-9]{1,3}$' |
-              grep -v '^127\.' | awk '!seen[$0]++'
+              grep -v -e '^127\.' -e '^100\.100\.100\.100$' | awk '!seen[$0]++'
           }
-          list=$(resolvectl dns 2>/dev/null | sed 's/^[^:]*://' | pick)
+          list=$(resolvectl dns 2>/dev/null | grep -vF '(tailscale0)' | sed 's/^[^:]*://' | pick)
           [ -n "$list" ] || list=$(awk '$1 == "nameserver" { print $2 }' /run/systemd/resolve/resolv.conf 2>/dev/null | pick)
           [ -n "$list" ] || list=$(awk '$1 == "nameserver" { print $2 }' /etc/resolv.conf 2>/dev/null | pick)
+          # tailscaled in direct mode keeps the resolv.conf it replaced here.
+          [ -n "$list" ] || list=$(awk '$1 == "nameserver" { print $2 }' /etc/resolv.pre-tailscale-backup.conf 2>/dev/null | pick)
           if [ -z "$list" ]; then
             echo "no upstream IPv4 DNS server found on this hub (resolvectl dns, /etc/resolv.conf);" \
               "set network.dnsServers in the inventory" >&2

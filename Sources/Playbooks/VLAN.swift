@@ -9,9 +9,16 @@ import Fleet
 /// `bond0` itself from a boot-time oneshot. Plain `ip` in a unit works under all of them and
 /// touches nothing they own. The unit waits for the parent's device unit, runs before
 /// `network.target` (so DHCP and flintlockd, ordered after the network, find the link), and
-/// deletes the link when stopped. In bridge mode it also creates the bridge, enslaves the VLAN
-/// link and puts the address on the bridge.
+/// deletes the link when stopped. In bridge mode (the default on MicroVM hosts: flintlock's
+/// Firecracker provider attaches each MicroVM's tap to it) it also creates the bridge, marks it
+/// as fleet's with an `ifalias`, enslaves the VLAN link and puts the address on the bridge.
 enum VLAN {
+    /// The `ifalias` of the MicroVM bridge fleet creates; a bridge without it is not fleet's.
+    static let bridgeAlias = "fleet-microvm-bridge"
+    /// Where a device remembers the address fleet put on its VLAN (`<interface> <cidr>`), so a
+    /// changed inventory removes that address and never one that someone else added.
+    static let addressRecordDirectory = "/var/lib/fleet"
+
     static func steps(_ context: PlaybookContext) -> [Step] {
         var unitFile = Step.file(id: "vlan-unit", path: "/etc/systemd/system/\(context.vlanUnit)",
                                  content: unit(context), title: "VLAN unit \(context.vlanUnit)")
@@ -27,10 +34,13 @@ enum VLAN {
         var stop = ["-/sbin/ip link delete dev \(vlan)"]
         if let mtu = network.mtu { start.append("/sbin/ip link set dev \(vlan) mtu \(mtu)") }
         if let bridge = context.bridge {
+            // The alias marks the bridge as fleet's: only a bridge carrying it is used or deleted.
             start += ["-/sbin/ip link add name \(bridge) type bridge",
+                      "/sbin/ip link set dev \(bridge) alias \(bridgeAlias)",
                       "/sbin/ip link set dev \(vlan) master \(bridge)",
                       "/sbin/ip link set dev \(bridge) up"]
-            stop.append("-/sbin/ip link delete dev \(bridge)")
+            // `$$` is systemd's escape for a literal `$`.
+            stop.append("-/bin/sh -c 'test \"$$(cat /sys/class/net/\(bridge)/ifalias)\" = \(bridgeAlias) && exec /sbin/ip link delete dev \(bridge)'")
         }
         start += ["/sbin/ip addr replace \(context.cidrAddress) dev \(context.addressInterface)",
                   "/sbin/ip link set dev \(vlan) up"]
@@ -62,7 +72,10 @@ enum VLAN {
                      Snippet.assign("id", String(context.network.vlanId)),
                      Snippet.assign("addr", context.cidrAddress), Snippet.assign("aif", context.addressInterface),
                      Snippet.assign("unit", context.vlanUnit),
-                     Snippet.assign("bridge", context.bridge ?? ""),
+                     Snippet.assign("bridge", context.bridge ?? ""), Snippet.assign("alias", bridgeAlias),
+                     Snippet.assign("record", "\(addressRecordDirectory)/address-\(context.vlanInterface)"),
+                     // The unit tests' fake host keeps its files under FLEET_TEST_ROOT.
+                     #"record=${FLEET_TEST_ROOT-}$record"#,
                      Snippet.assign("mtu", context.network.mtu.map(String.init) ?? "")]
         // Helpers over `ip -d link show` output: the name field ("bond0.1000@bond0:"), the
         // flags, a keyword's value on the first line, and the VLAN detail line.
@@ -70,6 +83,17 @@ enum VLAN {
             first() { ip -d link show dev "$1" 2>/dev/null | head -n 1; }
             field() { printf '%s\n' "$1" | awk -v k="$2" 'NR == 1 { for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'; }
             is_up() { case "$(printf '%s\n' "$1" | awk 'NR == 1 { print $3 }')" in *"<UP,"*|*",UP,"*|*",UP>"*|*"<UP>"*) return 0;; esac; return 1; }
+            # ours_bridge: the bridge exists, is a bridge, and carries fleet's alias.
+            ours_bridge() {
+              ip -d link show dev "$bridge" 2>/dev/null |
+                awk -v a="$alias" '$1 == "alias" && $2 == a { al = 1 } $1 == "bridge" { br = 1 } END { exit !(al && br) }'
+            }
+            # recorded: the address fleet put on this VLAN earlier, when it is no longer wanted and still there.
+            recorded() {
+              [ -f "$record" ] || return 1
+              read -r raif raddr <"$record" || return 1
+              [ "$raif $raddr" != "$aif $addr" ] && ip -4 -o addr show dev "$raif" 2>/dev/null | awk '{ print $4 }' | grep -qxF -- "$raddr"
+            }
             is_our_vlan() {
               [ "$(printf '%s\n' "$(first "$vif")" | awk '{ print $2 }')" = "$vif@$parent:" ] &&
                 ip -d link show dev "$vif" 2>/dev/null | grep -Eq "^ *vlan protocol 802\.1Q id $id( |$)"
@@ -97,9 +121,16 @@ enum VLAN {
                 [ -z "$bline" ] || is_up "$bline" || say "$bridge: not UP"
               fi
             fi
+            if [ -n "$bridge" ] && [ -n "$(first "$bridge")" ] && ! ours_bridge; then
+              say "$bridge: exists but is not the bridge fleet creates (no ifalias $alias): fleet will not use it; name another in flintlock.bridgeName"
+            fi
             addrs=$(ip -4 -o addr show dev "$aif" 2>/dev/null | awk '$3 == "inet" { print $4 }')
             printf '%s\n' "$addrs" | grep -qxF -- "$addr" || say "$aif: no address $addr"
-            for other in $addrs; do [ "$other" = "$addr" ] || say "$aif: unexpected address $other"; done
+            if recorded; then say "$raif: still has $raddr, which fleet put there for an earlier inventory"; fi
+            # Addresses someone else added are theirs: named, never removed.
+            others=$(for i in "$aif" "$vif"; do ip -4 -o addr show dev "$i" 2>/dev/null | awk -v i="$i" '$3 == "inet" { print i " " $4 }'; done |
+              awk -v aif="$aif" -v addr="$addr" -v raif="${raif:-}" -v raddr="${raddr:-}" '!($1 == aif && $2 == addr) && !($1 == raif && $2 == raddr) { print $2 " on " $1 }' | sort -u)
+            printf '%s\n' "$others" | sed '/^$/d; s/^/NOTE: address /; s/$/ was not added by fleet; left alone/'
             e=$(systemctl is-enabled -- "$unit" 2>/dev/null); a=$(systemctl is-active -- "$unit" 2>/dev/null)
             [ "$e" = enabled ] && [ "$a" = active ] || say "$unit: is-enabled ${e:-unknown}, is-active ${a:-unknown} (want enabled, active: the VLAN would not come back after a reboot)"
             if [ "$rc" -ne 0 ]; then
@@ -109,9 +140,15 @@ enum VLAN {
             fi
             exit "$rc"
             """#
-        // Converges live without deleting a correct link: MicroVM macvtap interfaces hang off it,
-        // and deleting it would take them down. Only a link of the wrong kind is recreated.
+        // Converges live without deleting a correct link: MicroVM interfaces hang off it (and off
+        // the bridge), and deleting it would take them down. Only a link of the wrong kind is
+        // recreated. A bridge of that name that fleet did not create is refused, not taken over.
         let apply = "set -e\n" + prelude + #"""
+            if [ -n "$bridge" ] && [ -n "$(first "$bridge")" ] && ! ours_bridge; then
+              echo "$bridge exists and is not the bridge fleet creates (no ifalias $alias): fleet does not take over" \
+                "an interface it did not make; name another bridge in flintlock.bridgeName, or remove $bridge" >&2
+              exit 1
+            fi
             if [ -n "$(first "$vif")" ] && ! is_our_vlan; then
               echo "$vif: exists but is not VLAN $id on $parent; recreating it"
               ip link delete dev "$vif"
@@ -124,28 +161,33 @@ enum VLAN {
             [ -z "$mtu" ] || ip link set dev "$vif" mtu "$mtu"
             if [ -n "$bridge" ]; then
               [ -n "$(first "$bridge")" ] || ip link add name "$bridge" type bridge
+              ip link set dev "$bridge" alias "$alias"
               ip link set dev "$vif" master "$bridge"
               ip link set dev "$bridge" up
             fi
+            # The address fleet put here for an earlier inventory (another address, or on the VLAN
+            # link before bridge mode) goes; addresses someone else added stay.
+            if recorded; then echo "$raif: removing $raddr, which fleet put there earlier"; ip addr del "$raddr" dev "$raif"; fi
+            mkdir -p -- "$(dirname -- "$record")"
+            printf '%s %s\n' "$aif" "$addr" >"$record.tmp"
+            mv -fT -- "$record.tmp" "$record"
             ip addr replace "$addr" dev "$aif"
             ip link set dev "$vif" up
-            # An address from an earlier inventory would linger until reboot; this link is ours.
-            ip -4 -o addr show dev "$aif" | awk '$3 == "inet" { print $4 }' | while read -r old; do
-              [ "$old" = "$addr" ] || { echo "$aif: removing old address $old"; ip addr del "$old" dev "$aif"; }
-            done
             ip -d link show dev "$vif"
             """#
         let undo = prelude + #"""
             systemctl stop -- "$unit" 2>/dev/null || true
             systemctl disable -- "$unit" 2>/dev/null || true
             [ -z "$(first "$vif")" ] || ip link delete dev "$vif"
-            [ -z "$bridge" ] || [ -z "$(first "$bridge")" ] || ip link delete dev "$bridge"
+            [ -z "$bridge" ] || ! ours_bridge || ip link delete dev "$bridge"
+            rm -f -- "$record"
+            rmdir -- "$(dirname -- "$record")" 2>/dev/null || true
             exit 0
             """#
         let undoCheck = prelude + #"""
             rc=0
             [ -z "$(first "$vif")" ] || { echo "$vif: still there"; rc=1; }
-            [ -z "$bridge" ] || [ -z "$(first "$bridge")" ] || { echo "$bridge: still there"; rc=1; }
+            [ -z "$bridge" ] || ! ours_bridge || { echo "$bridge: still there"; rc=1; }
             if systemctl is-enabled --quiet -- "$unit" 2>/dev/null || systemctl is-active --quiet -- "$unit"; then
               echo "$unit: still enabled or active"; rc=1
             fi

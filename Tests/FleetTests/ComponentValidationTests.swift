@@ -43,6 +43,9 @@ struct ComponentValidationTests {
         BrokenInventory("unknown NAT backend", [(tailscale, "\"nat\": {\"backend\": \"iptables\"}, " + tailscale)], [
             "nat.backend: unknown NAT backend \"iptables\"; expected \"firewalld\" or \"nftables\""
         ]),
+        BrokenInventory("uplink with a space", [(tailscale, "\"nat\": {\"uplink\": \"eth 0\"}, " + tailscale)], [
+            "nat.uplink: \"eth 0\" is not a valid interface name; expected \(InventoryPattern.interfaceRule)"
+        ]),
         BrokenInventory("unknown DHCP backend", [(tailscale, "\"dhcp\": {\"backend\": \"dnsmasq\"}, " + tailscale)], [
             "dhcp.backend: unknown DHCP backend \"dnsmasq\"; expected \"isc\" or \"kea\""
         ]),
@@ -106,6 +109,19 @@ struct ComponentValidationTests {
         BrokenInventory("bridge name too long", [("\"disk\": \"/dev/sdb\"", "\"disk\": \"/dev/sdb\", \"bridgeName\": \"br-microvm-network\"")], [
             "flintlock.bridgeName: \"br-microvm-network\" is not a valid bridge name; expected 1 to 15 letters, digits, '_' or '-'"
         ]),
+        BrokenInventory("macvtap with a flintlock that refuses it", [("\"disk\": \"/dev/sdb\"", "\"disk\": \"/dev/sdb\", \"networkMode\": \"macvtap\"")], [
+            "flintlock.networkMode: \"macvtap\" cannot create MicroVMs with flintlock v0.11.0: since v0.7.0 its Firecracker provider refuses macvtap interfaces (\"macvtap network interfaces not supported\"), and tap interfaces need a bridge; use \"bridge\" (the default, with bridgeName or fleetbr0), or a flintlock before v0.7.0 with a Firecracker build that supports macvtap"
+        ]),
+        BrokenInventory("macvtap together with a bridge name", [("\"version\": \"v0.11.0\"", "\"version\": \"v0.6.1\""), ("\"disk\": \"/dev/sdb\"", "\"disk\": \"/dev/sdb\", \"networkMode\": \"macvtap\", \"bridgeName\": \"br0\"")], [
+            "flintlock.bridgeName: is set, but flintlock.networkMode is \"macvtap\", which uses no bridge; remove one of the two"
+        ]),
+        BrokenInventory("unknown network mode", [("\"disk\": \"/dev/sdb\"", "\"disk\": \"/dev/sdb\", \"networkMode\": \"tap\"")], [
+            "flintlock.networkMode: unknown MicroVM network mode \"tap\"; expected \"bridge\" or \"macvtap\""
+        ]),
+        BrokenInventory("bridge named like a host's parent interface", [("\"disk\": \"/dev/sdb\"", "\"disk\": \"/dev/sdb\", \"bridgeName\": \"bond0\"")], [
+            "flintlock.bridgeName: \"bond0\" is the parent interface of devices[1] \"host-0\"; expected a name of its own for the bridge fleet creates",
+            "flintlock.bridgeName: \"bond0\" is the parent interface of devices[2] \"host-1\"; expected a name of its own for the bridge fleet creates",
+        ]),
         BrokenInventory("force as a string", [("\"disk\": \"/dev/sdb\"", "\"disk\": \"/dev/sdb\", \"force\": \"yes\"")], [
             "flintlock.force: expected true or false, found a string"
         ]),
@@ -128,6 +144,23 @@ struct ComponentValidationTests {
 
     @Test("broken flintlock settings", arguments: flintlock)
     func brokenFlintlock(_ broken: BrokenInventory) throws { try broken.check() }
+
+    @Test("macvtap is accepted only for flintlock before v0.7.0, whose Firecracker provider could create it")
+    func macvtapVersions() throws {
+        #expect(InventoryValidator.createsMacvtap(flintlockVersion: "v0.6.1"))
+        #expect(InventoryValidator.createsMacvtap(flintlockVersion: "v0.6.0-rc.1"))
+        #expect(!InventoryValidator.createsMacvtap(flintlockVersion: "v0.7.0"))
+        #expect(!InventoryValidator.createsMacvtap(flintlockVersion: "v0.11.0"))
+        #expect(!InventoryValidator.createsMacvtap(flintlockVersion: "v1.0.0"))
+        #expect(!InventoryValidator.createsMacvtap(flintlockVersion: "vnext"))
+        let text = try InventoryFixture.variant([
+            ("\"version\": \"v0.11.0\"", "\"version\": \"v0.6.1\""),
+            ("\"disk\": \"/dev/sdb\"", "\"disk\": \"/dev/sdb\", \"networkMode\": \"macvtap\""),
+        ])
+        let parsed = InventoryFixture.parse(text)
+        #expect(parsed.diagnostics.isEmpty, "\(parsed.diagnostics)")
+        #expect(parsed.inventory?.flintlock?.networkMode == .macvtap)
+    }
 
     @Test("a pasted auth key never appears in any diagnostic")
     func authKeyNotEchoed() throws {

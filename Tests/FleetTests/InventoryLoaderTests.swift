@@ -56,7 +56,7 @@ struct InventoryLoaderTests {
         #expect(inventory.nat == NATSettings())
         #expect(inventory.dhcp == DHCPSettings())
         #expect(inventory.flintlock?.grpcPort == 9090)
-        #expect(inventory.flintlock?.networkMode == .macvtap)
+        #expect(inventory.flintlock?.networkMode == .bridge("fleetbr0"))
         #expect(inventory.flintlock?.artifactBaseURL == "https://github.com")
         #expect(inventory.tailscale == TailscaleSettings(authKey: .environment("TS_AUTHKEY")))
     }

@@ -19,6 +19,10 @@ struct ExposureWarningTests {
 
     // Shaped like firewalld 1.3's `--list-all-zones` / `--list-all-policies`.
     static let quietZones = """
+        fleet-tailnet (active)
+          target: default
+          interfaces: tailscale0
+          forward-ports: \n
         fleet-vlan (active)
           target: default
           interfaces: bond0.1000
@@ -36,6 +40,12 @@ struct ExposureWarningTests {
           target: CONTINUE
           ingress-zones: ANY
           egress-zones: HOST
+          forward-ports: \n
+        fleet-tailnet-in (active)
+          priority: -1
+          target: ACCEPT
+          ingress-zones: fleet-tailnet
+          egress-zones: fleet-vlan
           forward-ports: \n
         fleet-vlan-out (active)
           priority: -1
@@ -79,9 +89,8 @@ struct ExposureWarningTests {
         #expect(found.contains { $0.contains("toaddr=192.168.10.3") })
         #expect(!found.contains { $0.contains("10.0.0.1") })
 
-        // The whole check reads the same listings: its own verdict plus the warnings.
-        try host.write("fleet-vlan\n", to: "permanent-zone.out")
-        try host.write(Self.fleetPolicy.components(separatedBy: "fleet-vlan-out (active)\n")[1], to: "permanent-policy.out")
+        // The whole check reads the same listings (the fake shows them for --permanent too): its
+        // own verdict plus the warnings.
         let checked = try host.run(step.check)
         #expect(checked.succeeded, "warnings must not fail the check: \(checked)")
         #expect(Self.warnings(checked).count == 3, "\(checked)")
@@ -89,13 +98,29 @@ struct ExposureWarningTests {
         let drifted = try host.run(step.check)
         #expect(!drifted.succeeded)
         #expect(drifted.stdout.contains("runtime: bond0.1000 is in zone 'none', want fleet-vlan"), "\(drifted)")
+
+        // The tailnet path is part of the step: tailscale0 in no zone (tailscale issue 4639) or a
+        // missing tailnet policy is drift; the tailnet policy into the VLAN is no warning, but the
+        // same policy taking traffic from the public zone too is.
+        try host.write(Self.quietZones.replacingOccurrences(of: "interfaces: tailscale0", with: "interfaces: "), to: "zones.out")
+        let noZone = try host.run(step.check)
+        #expect(noZone.stdout.contains("runtime: tailscale0 is in zone 'none', want fleet-tailnet"), "\(noZone)")
+        try host.write(Self.quietZones, to: "zones.out")
+        try host.write(Self.fleetPolicy.replacingOccurrences(of: "ingress-zones: fleet-tailnet", with: "ingress-zones: fleet-tailnet public"),
+                       to: "policies.out")
+        let widened = try host.run(script)
+        #expect(Self.warnings(widened).count == 1 && widened.stdout.contains("policy fleet-tailnet-in accepts traffic from [fleet-tailnet public]"), "\(widened)")
+        try host.write(Self.fleetPolicy.replacingOccurrences(of: "fleet-tailnet-in (active)", with: "other (active)"), to: "policies.out")
+        let noPolicy = try host.run(step.check)
+        #expect(noPolicy.stdout.contains("runtime: policy fleet-tailnet-in missing or not 'fleet-tailnet -> fleet-vlan, ACCEPT'"), "\(noPolicy)")
     }
 
     @Test("firewalld direct rules: a FORWARD accept into the VLAN without conntrack, or a DNAT into it, warns")
     func directRules() throws {
         let host = try FakeHost()
         let step = try PlaybookExecutionTests.step("nat-rules")
-        let ours = "ipv4 filter FORWARD 0 -i bond0.1000 -o bond0 -j ACCEPT\nipv4 nat POSTROUTING 0 -o bond0 -j MASQUERADE\n"
+        try host.write("default via 203.0.113.1 dev bond0 proto static\n", to: "default-route")
+        let ours = "ipv4 filter FORWARD 0 -i bond0.1000 -o bond0 -j ACCEPT\nipv4 nat POSTROUTING 0 -s 192.168.10.0/25 -o bond0 -j MASQUERADE\n"
         try host.write(ours, to: "rules/runtime")
         try host.write(ours, to: "rules/permanent")
         let quiet = try host.run(step.check)

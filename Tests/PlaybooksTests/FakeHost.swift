@@ -7,7 +7,7 @@ import Foundation
 struct FakeHost {
     let root: URL
     var bin: URL { root.appendingPathComponent("bin") }
-    var environment: [String: String] { ["PATH": bin.path, "FAKE": root.path] }
+    var environment: [String: String] { ["PATH": bin.path, "FAKE": root.path, "FLEET_TEST_ROOT": root.path] }
 
     init() throws {
         root = try LocalShell.hostileTemporaryDirectory()
@@ -37,23 +37,30 @@ struct FakeHost {
     func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: root.appendingPathComponent(name).path) }
 
     static let scripts: [String: String] = [
-        // links/<name> holds "kind parent id up mtu master"; addrs/<name> one CIDR per line.
+        // links/<name> holds "kind parent id up mtu master [alias]"; addrs/<name> one CIDR per line;
+        // default-route is what `ip -4 route show default` prints.
         "ip": #"""
             echo "ip $*" >>"$FAKE/ip.log"
             L=$FAKE/links A=$FAKE/addrs
             show() {
               [ -f "$L/$1" ] || { echo "Device \"$1\" does not exist." >&2; return 1; }
-              read -r kind parent id up mtu master <"$L/$1"
+              read -r kind parent id up mtu master alias <"$L/$1"
               flags=BROADCAST,MULTICAST; [ "$up" = 1 ] && flags=$flags,UP,LOWER_UP
               name=$1; [ "$kind" = vlan ] && name=$1@$parent
               m=; [ "$master" = - ] || m="master $master "
               echo "5: $name: <$flags> mtu $mtu qdisc noqueue ${m}state UP mode DEFAULT group default qlen 1000"
               echo "    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff promiscuity 0 minmtu 0 maxmtu 65535"
+              [ -z "$alias" ] || [ "$alias" = - ] || echo "    alias $alias"
               [ "$kind" = vlan ] && echo "    vlan protocol 802.1Q id $id <REORDER_HDR> addrgenmode eui64 numtxqueues 1"
+              [ "$kind" = bridge ] && echo "    bridge forward_delay 1500 hello_time 200 max_age 2000 ageing_time 30000 stp_state 0"
               return 0
             }
-            set_field() { read -r kind parent id up mtu master <"$L/$1"; eval "$2=\$3"; echo "$kind $parent $id $up $mtu $master" >"$L/$1"; }
+            set_field() {
+              read -r kind parent id up mtu master alias <"$L/$1"; alias=${alias:--}; eval "$2=\$3"
+              if [ "$alias" = - ]; then echo "$kind $parent $id $up $mtu $master"; else echo "$kind $parent $id $up $mtu $master $alias"; fi >"$L/$1"
+            }
             case "$*" in
+              "-4 route show default") [ ! -f "$FAKE/default-route" ] || cat "$FAKE/default-route";;
               "-d link show dev "*) show "$5";;
               "-4 -o addr show dev "*)
                 [ -f "$L/$6" ] || { echo "Device \"$6\" does not exist." >&2; exit 1; }
@@ -68,6 +75,7 @@ struct FakeHost {
               "link set dev "*" up") set_field "$4" up 1;;
               "link set dev "*" mtu "*) set_field "$4" mtu "$6";;
               "link set dev "*" master "*) set_field "$4" master "$6";;
+              "link set dev "*" alias "*) set_field "$4" alias "$6";;
               "addr replace "*) grep -qxF "$3" "$A/$5" 2>/dev/null || echo "$3" >>"$A/$5";;
               "addr del "*) grep -vxF "$3" "$A/$5" >"$A/$5.new"; mv "$A/$5.new" "$A/$5";;
               *) echo "fake ip: unsupported: $*" >&2; exit 2;;

@@ -34,16 +34,26 @@ struct PlaybookExecutionTests {
         #expect(!host.read("ip.log").contains("link delete"))
         #expect(!host.read("ip.log").contains("link add"))
 
-        // An address from an earlier inventory is evidence and goes on the next apply.
-        try host.write("192.168.10.2/25\n192.168.10.99/25\n", to: "addrs/bond0.1000")
-        #expect(try host.run(step.check).stdout.contains("unexpected address 192.168.10.99/25"))
+        // An address fleet put there for an earlier inventory is drift and goes on the next apply;
+        // one someone else added is a NOTE and stays.
+        #expect(host.read("var/lib/fleet/address-bond0.1000") == "bond0.1000 192.168.10.2/25\n")
+        try host.write("bond0.1000 192.168.10.98/25\n", to: "var/lib/fleet/address-bond0.1000")
+        try host.write("192.168.10.2/25\n192.168.10.98/25\n192.168.10.99/25\n", to: "addrs/bond0.1000")
+        let stale = try host.run(step.check)
+        #expect(!stale.succeeded)
+        #expect(stale.stdout.contains("bond0.1000: still has 192.168.10.98/25, which fleet put there for an earlier inventory"))
+        #expect(stale.stdout.contains("NOTE: address 192.168.10.99/25 on bond0.1000 was not added by fleet; left alone"))
+        #expect(!stale.stdout.contains("NOTE: address 192.168.10.98/25"))
         #expect(try host.run(step.apply).succeeded)
-        #expect(host.read("addrs/bond0.1000") == "192.168.10.2/25\n")
+        #expect(host.read("addrs/bond0.1000") == "192.168.10.2/25\n192.168.10.99/25\n")
+        let noted = try host.run(step.check)
+        #expect(noted.succeeded && noted.stdout.contains("NOTE: address 192.168.10.99/25"), "\(noted)")
 
         #expect(!(try host.run(step.undoCheck).succeeded))
         #expect(try host.run(step.undo).succeeded)
         #expect(try host.run(step.undoCheck).succeeded)
         #expect(!host.exists("links/bond0.1000"))
+        #expect(!host.exists("var/lib/fleet/address-bond0.1000"))
     }
 
     @Test("VLAN interface: a link with the wrong VLAN id is recreated")
@@ -68,9 +78,26 @@ struct PlaybookExecutionTests {
         network.mtu = 9000
         let step = try Self.step("vlan-interface", DemoInventory.host0,
                                  DemoInventory.inventory(flintlock: flintlock, network: network))
+        // A bridge of that name that fleet did not create is refused, not taken over.
+        try host.write("bridge - - 1 1500 -\n", to: "links/br0")
+        let foreign = try host.run(step.apply)
+        #expect(!foreign.succeeded)
+        #expect(foreign.stderr.contains("br0 exists and is not the bridge fleet creates (no ifalias fleet-microvm-bridge)"))
+        #expect(try host.run(step.check).stdout.contains("br0: exists but is not the bridge fleet creates"))
+        #expect(try host.run(step.undo).succeeded)
+        #expect(host.exists("links/br0"), "undo deletes only fleet's bridge")
+        try FileManager.default.removeItem(at: host.root.appendingPathComponent("links/br0"))
+
+        // macvtap-era state: the address on the VLAN link, recorded there by fleet; bridge mode
+        // moves it to the bridge.
+        try host.write("vlan bond0 1000 1 9000 -\n", to: "links/bond0.1000")
+        try host.write("192.168.10.3/25\n", to: "addrs/bond0.1000")
+        try host.write("bond0.1000 192.168.10.3/25\n", to: "var/lib/fleet/address-bond0.1000")
         #expect(try host.run(step.apply).succeeded)
         #expect(host.read("links/bond0.1000") == "vlan bond0 1000 1 9000 br0\n")
+        #expect(host.read("links/br0") == "bridge - - 1 1500 - fleet-microvm-bridge\n")
         #expect(host.read("addrs/br0") == "192.168.10.3/25\n")
+        #expect(host.read("addrs/bond0.1000") == "")
         #expect(try host.run(step.check).succeeded)
         try host.write("vlan bond0 1000 1 1500 br0\n", to: "links/bond0.1000")
         #expect(try host.run(step.check).stdout.contains("bond0.1000: mtu 1500, want 9000"))
@@ -82,19 +109,34 @@ struct PlaybookExecutionTests {
     func firewalld() throws {
         let host = try FakeHost()
         let step = try Self.step("nat-rules")
+        let routeless = try host.run(step.check)
+        #expect(!routeless.succeeded && routeless.stderr.contains("no IPv4 default route"), "\(routeless)")
+        // The uplink is the default route's interface, not the VLAN's parent.
+        try host.write("default via 203.0.113.1 dev eno2 proto static\n", to: "default-route")
         let before = try host.run(step.check)
-        #expect(before.stdout.contains("missing at runtime: ipv4 filter FORWARD 0 -i bond0.1000 -o bond0 -j ACCEPT"))
-        #expect(before.stdout.contains("missing permanently: ipv4 nat POSTROUTING 0 -o bond0 -j MASQUERADE"))
+        #expect(before.stdout.contains("missing at runtime: ipv4 filter FORWARD 0 -i bond0.1000 -o eno2 -j ACCEPT"))
+        #expect(before.stdout.contains("missing permanently: ipv4 nat POSTROUTING 0 -s 192.168.10.0/25 -o eno2 -j MASQUERADE"))
         // As after `firewall-cmd --reload` lost nothing but the runtime set was never made:
-        try host.write("ipv4 nat POSTROUTING 0 -o bond0 -j MASQUERADE\n", to: "rules/permanent")
+        try host.write("ipv4 nat POSTROUTING 0 -s 192.168.10.0/25 -o eno2 -j MASQUERADE\n", to: "rules/permanent")
         #expect(try host.run(step.apply).succeeded)
         #expect(try host.run(step.check).succeeded)
         #expect(try host.run(step.apply).succeeded)
         #expect(!host.read("firewall.log").contains("DUPLICATE"))
-        let rules = "ipv4 filter FORWARD 0 -i bond0.1000 -o bond0 -j ACCEPT\nipv4 nat POSTROUTING 0 -o bond0 -j MASQUERADE\n"
+        let rules = "ipv4 filter FORWARD 0 -i bond0.1000 -o eno2 -j ACCEPT\nipv4 nat POSTROUTING 0 -s 192.168.10.0/25 -o eno2 -j MASQUERADE\n"
         #expect(host.read("rules/runtime") == rules)
         #expect(Set(host.read("rules/permanent").split(separator: "\n")) == Set(rules.split(separator: "\n")))
 
+        // The uplink moves: the rules for the old one are drift, replaced by the apply.
+        try host.write("default via 203.0.113.1 dev bond0 proto static\n", to: "default-route")
+        let moved = try host.run(step.check)
+        #expect(moved.stdout.contains("leaves by another interface than the uplink bond0: ipv4 nat POSTROUTING 0 -s 192.168.10.0/25 -o eno2 -j MASQUERADE"), "\(moved)")
+        #expect(try host.run(step.apply).succeeded)
+        #expect(host.read("rules/runtime") == rules.replacingOccurrences(of: "eno2", with: "bond0"))
+        #expect(try host.run(step.check).succeeded)
+
+        // Teardown removes fleet's rules whatever uplink they name, even without a default route.
+        try host.write("ipv4 filter FORWARD 0 -i bond0.1000 -o eno2 -j ACCEPT\n", to: "rules/permanent")
+        try FileManager.default.removeItem(at: host.root.appendingPathComponent("default-route"))
         #expect(!(try host.run(step.undoCheck).succeeded))
         #expect(try host.run(step.undo).succeeded)
         #expect(try host.run(step.undoCheck).succeeded)
@@ -156,7 +198,7 @@ struct PlaybookExecutionTests {
         #expect(!FileManager.default.fileExists(atPath: keyPath))
         let up = host.read("tailscale.log").split(separator: "\n").first { $0.hasPrefix("tailscale up") } ?? ""
         #expect(up.hasPrefix("tailscale up --auth-key=file:/run/fleet-tailscale-key."))
-        #expect(up.hasSuffix(" --reset --advertise-routes=192.168.10.0/25 --timeout=60s --hostname=network-hub"
+        #expect(up.hasSuffix(" --reset --accept-dns=false --advertise-routes=192.168.10.0/25 --timeout=60s --hostname=network-hub"
                              + " --advertise-tags=tag:liquid-metal"))
         #expect(!host.read("tailscale.log").contains(DemoInventory.authKey))
         #expect(!apply.output.contains(DemoInventory.authKey))
@@ -167,6 +209,11 @@ struct PlaybookExecutionTests {
         try host.write(Self.status(primaryRoutes: true), to: "status.json")
         let approved = try host.run(step.check)
         #expect(approved.succeeded && !approved.stdout.contains("NOTE"))
+        // accept-dns on (what a bare --reset leaves) would hand the hub's resolv.conf to tailscaled.
+        try host.write(Self.prefs.replacingOccurrences(of: "\t\"NoSNAT\": false", with: "\t\"CorpDNS\": true,\n\t\"NoSNAT\": false"),
+                       to: "prefs.json")
+        let dns = try host.run(step.check)
+        #expect(!dns.succeeded && dns.stdout.contains("accept-dns is on (CorpDNS true)"), "\(dns)")
 
         #expect(!(try host.run(step.undoCheck).succeeded))
         #expect(try host.run(step.undo).succeeded)
@@ -190,7 +237,7 @@ struct PlaybookExecutionTests {
         try host.write(Self.status(primaryRoutes: true), to: "status.json")
         try host.write(#"{"AdvertiseRoutes": null}"#, to: "prefs.json")
         #expect(try host.run(step.apply).succeeded)
-        #expect(host.read("tailscale.log").contains("tailscale up --reset --advertise-routes=192.168.10.0/25"))
+        #expect(host.read("tailscale.log").contains("tailscale up --reset --accept-dns=false --advertise-routes=192.168.10.0/25"))
         #expect(!host.read("tailscale.log").contains("--auth-key"))
         #expect(try host.run(step.check).succeeded)
     }

@@ -69,7 +69,7 @@ struct RenderedConfigTests {
         #expect(step.apply.contains(#"kea-dhcp4 -t "$candidate""#))
     }
 
-    @Test("flintlockd config.yaml binds the VLAN address, macvtap on the VLAN or a bridge")
+    @Test("flintlockd config.yaml binds the VLAN address, fleet's bridge by default, macvtap only when asked")
     func flintlockdConfig() throws {
         #expect(try Self.shipped(Self.step("flintlockd-config", DemoInventory.host0)) == """
             # Managed by fleet. No TLS and no authentication (insecure: true): the API listens on
@@ -77,9 +77,14 @@ struct RenderedConfigTests {
             containerd-socket: /run/containerd/containerd.sock
             grpc-endpoint: 192.168.10.3:9090
             insecure: true
-            parent-iface: bond0.1000
+            bridge-name: fleetbr0
 
             """)
+        var legacy = DemoInventory.flintlock
+        legacy.networkMode = .macvtap
+        let macvtap = try Self.shipped(Self.step("flintlockd-config", DemoInventory.host0,
+                                                 DemoInventory.inventory(flintlock: legacy)))
+        #expect(macvtap.contains("insecure: true\nparent-iface: bond0.1000\n"))
         var flintlock = DemoInventory.flintlock
         flintlock.networkMode = .bridge("br-lm")
         flintlock.grpcPort = 9443
@@ -152,12 +157,13 @@ struct RenderedConfigTests {
             ExecStart=-/sbin/ip link add link enp1s0-a name enp1s0-a.1000 type vlan id 1000
             ExecStart=/sbin/ip link set dev enp1s0-a.1000 mtu 1400
             ExecStart=-/sbin/ip link add name br0 type bridge
+            ExecStart=/sbin/ip link set dev br0 alias fleet-microvm-bridge
             ExecStart=/sbin/ip link set dev enp1s0-a.1000 master br0
             ExecStart=/sbin/ip link set dev br0 up
             ExecStart=/sbin/ip addr replace 192.168.10.3/25 dev br0
             ExecStart=/sbin/ip link set dev enp1s0-a.1000 up
             ExecStop=-/sbin/ip link delete dev enp1s0-a.1000
-            ExecStop=-/sbin/ip link delete dev br0
+            ExecStop=-/bin/sh -c 'test "$$(cat /sys/class/net/br0/ifalias)" = fleet-microvm-bridge && exec /sbin/ip link delete dev br0'
             """))
     }
 
@@ -173,11 +179,21 @@ struct RenderedConfigTests {
         #expect(unit.contains("KillMode=process\n\n[Install]\nWantedBy=multi-user.target\n"))
     }
 
-    @Test("the nftables table masquerades the VLAN subnet out of the parent")
+    @Test("the nftables table masquerades the VLAN subnet out of the uplink: the inventory's, else the default route's")
     func nftables() throws {
-        let ruleset = try Self.shipped(Self.step("nat-ruleset", DemoInventory.hub, DemoInventory.inventory(nat: .nftables)))
+        var inventory = DemoInventory.inventory(nat: .nftables)
+        inventory.nat.uplink = "eno2"
+        let ruleset = try Self.shipped(Self.step("nat-ruleset", DemoInventory.hub, inventory))
         #expect(ruleset.contains("table ip fleet_nat\ndelete table ip fleet_nat\ntable ip fleet_nat {\n"))
-        #expect(ruleset.contains("\t\tip saddr 192.168.10.0/25 oifname \"bond0\" masquerade\n"))
+        #expect(ruleset.contains("\t\tip saddr 192.168.10.0/25 oifname \"eno2\" masquerade\n"))
+
+        let host = try FakeHost()
+        let step = try Self.step("nat-ruleset", DemoInventory.hub, DemoInventory.inventory(nat: .nftables))
+        let none = try host.run(step.check)
+        #expect(!none.succeeded && none.output.contains("no IPv4 default route"), "\(none)")
+        try host.write("default via 203.0.113.1 dev bond1 proto static\n", to: "default-route")
+        let drift = try host.run(step.check)
+        #expect(drift.output.contains("+\t\tip saddr 192.168.10.0/25 oifname \"bond1\" masquerade"), "\(drift)")
     }
 
     @Test("sysctl forwarding goes to /etc/sysctl.d, not /etc/sysctl.conf")

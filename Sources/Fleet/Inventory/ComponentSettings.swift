@@ -9,8 +9,14 @@ public struct NATSettings: Sendable, Equatable {
     }
     /// The backend; firewalld by default.
     public var backend: Backend
+    /// The interface NAT leaves by; nil means the interface of the hub's default route, read on
+    /// the hub whenever the rules are checked or written.
+    public var uplink: String?
     /// Creates settings.
-    public init(backend: Backend = .firewalld) { self.backend = backend }
+    public init(backend: Backend = .firewalld, uplink: String? = nil) {
+        self.backend = backend
+        self.uplink = uplink
+    }
 }
 
 /// DHCP server settings for the hub.
@@ -70,11 +76,19 @@ public struct TailscaleSettings: Sendable, Equatable {
 public struct FlintlockSettings: Sendable, Equatable {
     /// How MicroVM interfaces attach to the VLAN.
     public enum NetworkMode: Sendable, Equatable {
-        /// macvtap on the VLAN interface (`parent-iface`).
+        /// macvtap on the VLAN interface (`parent-iface`). Only flintlock before v0.7.0 creates
+        /// these with Firecracker (and only with a Firecracker build that supports macvtap);
+        /// the loader refuses it for later versions.
         case macvtap
-        /// tap devices on a bridge over the VLAN interface (`bridge-name`).
+        /// tap devices on a bridge over the VLAN interface (`bridge-name`), a bridge fleet
+        /// creates and owns. What flintlock v0.7.0 and later need with Firecracker.
         case bridge(String)
     }
+    /// The bridge fleet creates when the inventory names none.
+    public static let defaultBridgeName = "fleetbr0"
+    /// The first flintlock release whose Firecracker provider refuses macvtap interfaces
+    /// (commit 26d41bd, PR 953).
+    public static let firstReleaseWithoutMacvtap = (0, 7, 0)
     /// flintlockd release tag (`v0.11.0`).
     public var version: String
     /// firecracker release tag (`v1.15.1`).
@@ -96,7 +110,7 @@ public struct FlintlockSettings: Sendable, Equatable {
     /// Creates settings.
     public init(version: String, firecrackerVersion: String, grpcPort: Int = 9090, disk: String, force: Bool = false,
                 artifactBaseURL: String = "https://github.com", flintlockdSHA256: String, firecrackerSHA256: String,
-                networkMode: NetworkMode = .macvtap) {
+                networkMode: NetworkMode = .bridge(FlintlockSettings.defaultBridgeName)) {
         self.version = version
         self.firecrackerVersion = firecrackerVersion
         self.grpcPort = grpcPort

@@ -2,6 +2,7 @@ extension InventoryValidator {
     static let tailscaleKeys = ["authKeyEnv", "authKeyFile", "repository", "suite", "hostname", "advertiseTags"]
     static let flintlockKeys = [
         "version", "firecrackerVersion", "grpcPort", "disk", "force", "artifactBaseURL", "sha256", "bridgeName",
+        "networkMode",
     ]
 
     /// Reads `tailscale`. An auth key pasted anywhere in it is an error that never echoes the key.
@@ -101,13 +102,50 @@ extension InventoryValidator {
         }
         let bridge = object.string("bridgeName", matching: InventoryPattern.bridgeName, what: "bridge name",
                                    rule: "1 to 15 letters, digits, '_' or '-'")
+        let mode = object.choice("networkMode", from: ["bridge", "macvtap"], what: "MicroVM network mode")
         guard let version, let firecrackerVersion, let disk, let flintlockd = digests["flintlockd"],
             let firecracker = digests["firecracker"]
         else { return nil }
+        let networkMode: FlintlockSettings.NetworkMode
+        if mode == "macvtap" {
+            if bridge != nil {
+                context.error(object.path("bridgeName"),
+                              "is set, but flintlock.networkMode is \"macvtap\", which uses no bridge;"
+                                  + " remove one of the two")
+                return nil
+            }
+            if !Self.createsMacvtap(flintlockVersion: version) {
+                context.error(object.path("networkMode"), Self.macvtapRefusal(version: version))
+                return nil
+            }
+            networkMode = .macvtap
+        } else {
+            networkMode = .bridge(bridge ?? FlintlockSettings.defaultBridgeName)
+        }
         return FlintlockSettings(
             version: version, firecrackerVersion: firecrackerVersion, grpcPort: grpcPort ?? defaults.grpcPort,
             disk: disk, force: force ?? defaults.force, artifactBaseURL: baseURL ?? defaults.artifactBaseURL,
-            flintlockdSHA256: flintlockd, firecrackerSHA256: firecracker,
-            networkMode: bridge.map { .bridge($0) } ?? .macvtap)
+            flintlockdSHA256: flintlockd, firecrackerSHA256: firecracker, networkMode: networkMode)
+    }
+
+    /// Whether this flintlock can create macvtap interfaces with its Firecracker provider:
+    /// releases before v0.7.0 could (with a Firecracker build that supports macvtap); later
+    /// ones refuse them. A tag that is not `vMAJOR.MINOR.PATCH` is treated as a later release.
+    static func createsMacvtap(flintlockVersion tag: String) -> Bool {
+        let numbers = tag.dropFirst().split(separator: ".", maxSplits: 2).prefix(3).map { part in
+            Int(part.prefix(while: \.isNumber))
+        }
+        guard numbers.count == 3, let major = numbers[0], let minor = numbers[1], let patch = numbers[2] else {
+            return false
+        }
+        let first = FlintlockSettings.firstReleaseWithoutMacvtap
+        return (major, minor, patch) < first
+    }
+
+    static func macvtapRefusal(version: String) -> String {
+        "\"macvtap\" cannot create MicroVMs with flintlock \(version): since v0.7.0 its Firecracker provider"
+            + " refuses macvtap interfaces (\"macvtap network interfaces not supported\"), and tap interfaces"
+            + " need a bridge; use \"bridge\" (the default, with bridgeName or \(FlintlockSettings.defaultBridgeName)),"
+            + " or a flintlock before v0.7.0 with a Firecracker build that supports macvtap"
     }
 }

@@ -42,7 +42,7 @@ struct InventoryValidator {
         let devices = top.array("devices", required: true).map {
             readDevices($0, at: top.path("devices"), requireVLANAddress: playbook == .liquidMetal)
         }
-        let nat = top.object("nat", allowedKeys: ["backend"]).map(readNAT)
+        let nat = top.object("nat", allowedKeys: ["backend", "uplink"]).map(readNAT)
         let dhcp = top.object("dhcp", allowedKeys: ["backend", "defaultLeaseTime", "maxLeaseTime"]).map(readDHCP)
         let tailscale = top.value("tailscale").flatMap { readTailscale($0, at: top.path("tailscale")) }
         let flintlock = top.value("flintlock").flatMap { readFlintlock($0, at: top.path("flintlock")) }
@@ -51,6 +51,7 @@ struct InventoryValidator {
         if let devices {
             checkTopology(devices, defaults: ssh, at: top.path("devices"))
             if let network { checkAddressPlan(network, devices: devices) }
+            if let flintlock { checkBridge(flintlock, devices: devices, at: top.path("flintlock")) }
         }
         warnAboutUnusedSections(top, playbook: playbook, devices: devices ?? [])
 
@@ -94,7 +95,24 @@ struct InventoryValidator {
     /// `nat`.
     func readNAT(_ object: ObjectReader) -> NATSettings {
         let backend = object.choice("backend", from: NATSettings.Backend.allCases.map(\.rawValue), what: "NAT backend")
-        return NATSettings(backend: backend.flatMap(NATSettings.Backend.init(rawValue:)) ?? .firewalld)
+        let uplink = object.string("uplink", matching: InventoryPattern.interface, what: "interface name",
+                                   rule: InventoryPattern.interfaceRule)
+        return NATSettings(backend: backend.flatMap(NATSettings.Backend.init(rawValue:)) ?? .firewalld, uplink: uplink)
+    }
+
+    /// The MicroVM bridge is fleet's own: it may not be a host's parent interface (whose traffic
+    /// it would take over) nor its VLAN interface. An existing bridge fleet did not create is
+    /// refused on the host, where only it can be seen.
+    func checkBridge(_ flintlock: FlintlockSettings, devices: [DeviceDraft], at path: JSONPath) {
+        guard case .bridge(let bridge) = flintlock.networkMode else { return }
+        let key = path.appending("bridgeName")
+        for device in devices where device.role == .host {
+            guard let parent = device.parentInterface else { continue }
+            if bridge == parent {
+                context.error(key, "\(ValidationContext.shown(bridge)) is the parent interface of \(device.label);"
+                    + " expected a name of its own for the bridge fleet creates")
+            }
+        }
     }
 
     /// `dhcp`: lease times are positive and the maximum is not below the default.
