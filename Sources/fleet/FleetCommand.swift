@@ -67,9 +67,10 @@ enum FleetCommand {
         let stateDirectory = invocation.stateDirectory ?? StateDirectory.default()
         let log = try RunLog(directory: (stateDirectory as NSString).appendingPathComponent("runs"),
                              name: "\(StateDirectory.stamp())-\(mode.rawValue).log")
-        let human = invocation.json ? FileHandle.standardError : FileHandle.standardOutput
-        let style = Style(color: Terminal.wantsColor(human))
-        var reporters: [any Reporter] = [ConsoleReporter(output: human, style: style, live: Terminal.isTTY(human),
+        let humanHandle = invocation.json ? FileHandle.standardError : FileHandle.standardOutput
+        let human = invocation.json ? OutputSink.standardError : OutputSink.standardOutput
+        let style = Style(color: Terminal.wantsColor(humanHandle))
+        var reporters: [any Reporter] = [ConsoleReporter(output: human, style: style, live: Terminal.isTTY(humanHandle),
                                                          verbose: invocation.verbose)]
         if invocation.json { reporters.append(JSONReporter(output: .standardOutput)) }
         let transport = try SSHTransport(options: SSHOptions(
@@ -80,7 +81,13 @@ enum FleetCommand {
             options: RunOptions(mode: mode, parallel: invocation.parallel, stepTimeout: .seconds(invocation.stepTimeout)),
             reporter: FanOutReporter(reporters), log: log)
         let recap = await executor.run(plan)
-        Terminal.note("run log: \(log.path)", to: human, style: style)
+        human.write("run log: \(log.path)\n")
+        // A closed or stalled terminal does not change the outcome; the log says what was lost.
+        for sink in [OutputSink.standardOutput, OutputSink.standardError] {
+            sink.flush()
+            if let failure = sink.failed { log.outputFailed(failure) }
+        }
+        log.flush()
         return recap.exitCode
     }
 

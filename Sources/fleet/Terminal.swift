@@ -11,13 +11,7 @@ enum Terminal {
             && isTTY(handle) && ProcessInfo.processInfo.environment["TERM"] != "dumb"
     }
 
-    static func error(_ text: String) {
-        FileHandle.standardError.write(Data(("fleet: " + text + "\n").utf8))
-    }
-
-    static func note(_ text: String, to handle: FileHandle, style: Style) {
-        handle.write(Data((text + "\n").utf8))
-    }
+    static func error(_ text: String) { OutputSink.standardError.write("fleet: " + text + "\n") }
 
     /// Asks before teardown. Without a terminal to ask on, refuses: a script must say `--yes`.
     static func confirmTeardown(_ plan: Plan) throws -> Bool {

@@ -8,4 +8,7 @@ let work = Task { await FleetCommand.run(arguments) }
 let trap = SignalTrap { work.cancel() }
 let code = await work.value
 withExtendedLifetime(trap) {}
+// What is queued for the terminal goes out first, unless the terminal does not take it.
+OutputSink.standardOutput.flush()
+OutputSink.standardError.flush()
 exit(code)

@@ -119,9 +119,11 @@ struct JSONLinesTests {
         let path = folder.url.appendingPathComponent("events.jsonl").path
         #expect(FileManager.default.createFile(atPath: path, contents: nil))
         let handle = try #require(FileHandle(forWritingAtPath: path))
+        let sink = OutputSink(descriptor: handle.fileDescriptor, name: "events")
         let plan = Plan(hosts: devices.map { Plan.HostPlan(device: $0, steps: steps) })
         let recap = await Executor(transport: transport, options: RunOptions(mode: .up),
-                                   reporter: JSONReporter(output: handle)).run(plan)
+                                   reporter: JSONReporter(output: sink)).run(plan)
+        #expect(sink.flush())
         try handle.close()
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text.hasSuffix("\n"))

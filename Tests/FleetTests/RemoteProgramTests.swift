@@ -1,3 +1,4 @@
+import FleetTestSupport
 import Foundation
 import Testing
 @testable import Fleet
@@ -25,6 +26,28 @@ struct RemoteProgramTests {
         #expect(results[0].stdout == "present\n")
         #expect(results[1].stderr == "missing\n")
         #expect(results[2].stdout == "x y\n")
+    }
+
+    @Test("snippets run with umask 022, so the files and directories they make are readable (0644/0755)")
+    func umask() async throws {
+        let batch = Batch(tasks: [task("a", "umask")], stopOnFailure: false)
+        let results = try await LocalTransport().connect(to: device).run(batch) { _ in }
+        #expect(results.first?.stdout == "0022\n")
+    }
+
+    @Test("a snippet that did not land whole is never run: the program stops with a fatal event")
+    func truncatedSnippet() throws {
+        let batch = Batch(tasks: [task("a", "echo first"), task("b", "exit 0")], stopOnFailure: false)
+        let nonce = RemoteProgram.nonce(avoiding: batch)
+        let program = RemoteProgram.render(batch, nonce: nonce)
+        // As if the disk filled up while the snippets were written: the first one is cut short.
+        let cut = try #require(program.range(of: "\n[ -e \"$D/1.sh\" ]"))
+        let broken = program.replacingCharacters(in: cut.lowerBound..<cut.lowerBound, with: "\nprintf 'ec' >\"$D/0.sh\"")
+        let result = try LocalShell.run(broken)
+        #expect(result.status == 70, "\(result)")
+        #expect(result.stdout.contains("\(nonce) fatal the snippets were not written whole"))
+        #expect(!result.stdout.contains("\(nonce) start"))
+        #expect(try LocalShell.run(program).stdout.contains("\(nonce) done"))
     }
 
     @Test("stops at the first failure when asked")

@@ -11,7 +11,8 @@ struct RunLogTests {
 
     /// The log's text with each `[timestamp]` replaced by `[T]`.
     static func normalized(_ log: RunLog) throws -> String {
-        try String(contentsOfFile: log.path, encoding: .utf8)
+        #expect(log.flush())
+        return try String(contentsOfFile: log.path, encoding: .utf8)
             .replacing(/\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z\]/, with: "[T]")
     }
 

@@ -1,12 +1,13 @@
 import Foundation
 
 /// The full record of a run: every remote program's snippets and every result, secrets
-/// redacted. Written to a file in the state directory; its path is printed at the end.
+/// redacted. Written to a file in the state directory, off the threads that report (through an
+/// ``OutputSink``); its path is printed at the end.
 public final class RunLog: @unchecked Sendable {
     /// Where the log is.
     public let path: String
     private let handle: FileHandle
-    private let lock = NSLock()
+    private let sink: OutputSink
 
     /// Creates the log file (and its directory, mode 0700: the log may show configuration).
     /// - Throws: ``FleetError`` `.local` when the file cannot be created.
@@ -22,9 +23,20 @@ public final class RunLog: @unchecked Sendable {
               let handle = FileHandle(forWritingAtPath: path)
         else { throw FleetError(.local, "cannot create the run log \(path)") }
         self.handle = handle
+        sink = OutputSink(descriptor: handle.fileDescriptor, name: "run log")
     }
 
-    deinit { try? handle.close() }
+    deinit {
+        sink.flush()
+        try? handle.close()
+    }
+
+    /// Waits (up to `timeout`) until every line so far is in the file.
+    @discardableResult
+    public func flush(timeout: Duration = .seconds(5)) -> Bool { sink.flush(timeout: timeout) }
+
+    /// Records that an output stream stopped taking fleet's writes (a closed pipe, a full disk).
+    public func outputFailed(_ message: String) { append("[\(Self.timestamp())] fleet: output \(message)\n") }
 
     /// Appends a line about a host.
     public func write(host: String, _ line: String) {
@@ -56,9 +68,7 @@ public final class RunLog: @unchecked Sendable {
         append(text)
     }
 
-    private func append(_ text: String) {
-        lock.withLock { handle.write(Data(text.utf8)) }
-    }
+    private func append(_ text: String) { sink.write(text) }
 
     static func timestamp() -> String {
         let formatter = ISO8601DateFormatter()

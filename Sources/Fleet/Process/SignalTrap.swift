@@ -23,7 +23,7 @@ public final class SignalTrap: @unchecked Sendable {
                     return value
                 }
                 if seen == 1 {
-                    FileHandle.standardError.write(Data("\ninterrupted: stopping (press Ctrl-C again to quit at once)\n".utf8))
+                    OutputSink.standardError.write("\ninterrupted: stopping (press Ctrl-C again to quit at once)\n")
                     onFirst()
                 } else {
                     ChildProcess.killAllNow()

@@ -1,9 +1,10 @@
 import Foundation
 
 /// Prints a run for humans: notable step outcomes as they happen, and on a terminal a live
-/// status line saying what each busy host is doing. Plain lines when not on a terminal.
+/// status line saying what each busy host is doing. Plain lines when not on a terminal. Writes go
+/// through an ``OutputSink``, so a closed or stalled terminal never stops a run.
 public final class ConsoleReporter: Reporter, @unchecked Sendable {
-    private let output: FileHandle
+    private let output: OutputSink
     private let style: Style
     private let live: Bool
     private let verbose: Bool
@@ -18,7 +19,7 @@ public final class ConsoleReporter: Reporter, @unchecked Sendable {
     /// - Parameters:
     ///   - live: draw the status line (only on a terminal).
     ///   - verbose: also print steps that were already as desired.
-    public init(output: FileHandle, style: Style, live: Bool, verbose: Bool = false) {
+    public init(output: OutputSink, style: Style, live: Bool, verbose: Bool = false) {
         self.output = output
         self.style = style
         self.live = live
@@ -51,11 +52,11 @@ public final class ConsoleReporter: Reporter, @unchecked Sendable {
         drawStatus()
     }
 
-    private func emit(_ text: String) { output.write(Data((text + "\n").utf8)) }
+    private func emit(_ text: String) { output.write(text + "\n") }
 
     private func clearStatus() {
         guard live, statusShown else { return }
-        output.write(Data("\r\u{1B}[K".utf8))
+        output.write("\r\u{1B}[K")
         statusShown = false
     }
 
@@ -66,21 +67,20 @@ public final class ConsoleReporter: Reporter, @unchecked Sendable {
         var line = "[\(finished)/\(total) done] \(busy)\(more)"
         let width = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 120
         if line.count > width - 1 { line = String(line.prefix(width - 2)) + "…" }
-        output.write(Data(("\r\u{1B}[K" + style.dim(line)).utf8))
+        output.write("\r\u{1B}[K" + style.dim(line))
         statusShown = true
     }
 }
 
 /// Writes ``JSONLines`` for every event.
 public final class JSONReporter: Reporter, @unchecked Sendable {
-    private let output: FileHandle
-    private let lock = NSLock()
+    private let output: OutputSink
 
     /// Creates a reporter writing to `output`.
-    public init(output: FileHandle) { self.output = output }
+    public init(output: OutputSink) { self.output = output }
 
     public func report(_ event: RunEvent) {
         guard let line = JSONLines.line(for: event) else { return }
-        lock.withLock { output.write(Data((line + "\n").utf8)) }
+        output.write(line + "\n")
     }
 }

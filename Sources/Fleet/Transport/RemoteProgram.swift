@@ -25,16 +25,26 @@ public enum RemoteProgram {
         let marker = "FLEET_\(nonce)_TASK"
         var text = prologue(nonce: nonce)
         // One awk splits every snippet into its file: a `cat` per snippet was a process per step.
-        text += "awk -v d=\"$D\" '$1 == \"\(marker)\" && NF == 2 { if (f) close(f); f = d \"/\" $2 \".sh\"; printf \"\" > f; next } { print > f }' <<'\(delimiter)'\n"
+        // A snippet that did not land whole (a full disk) must not run: an empty check exits 0.
+        text += "awk -v d=\"$D\" '$1 == \"\(marker)\" && NF == 2 { if (f) close(f); f = d \"/\" $2 \".sh\"; printf \"\" > f; next } { print > f }' <<'\(delimiter)' || { fleet_emit fatal awk could not write the snippets; exit 70; }\n"
+        var bytes = 0
         for (index, task) in batch.tasks.enumerated() {
             text += "\(marker) \(index)\n"
             text += task.script
-            if !task.script.isEmpty && !task.script.hasSuffix("\n") { text += "\n" }
+            bytes += task.script.utf8.count
+            if !task.script.isEmpty && !task.script.hasSuffix("\n") {
+                text += "\n"
+                bytes += 1
+            }
         }
         text += "\(delimiter)\n"
         if !batch.tasks.isEmpty {
-            text += "[ -e \"$D/\(batch.tasks.count - 1).sh\" ] || { fleet_emit fatal awk could not write the snippets; exit 70; }\n"
+            text += "[ -e \"$D/\(batch.tasks.count - 1).sh\" ] && [ \"$(cat \"$D\"/*.sh | wc -c)\" -eq \(bytes) ] ||"
+                + " { fleet_emit fatal the snippets were not written whole; exit 70; }\n"
         }
+        // Steps create files and directories as any admin would (0644/0755); a step that writes
+        // a secret sets its own umask or mode.
+        text += "umask 022\n"
         text += "fleet_main() {\n"
         for (index, task) in batch.tasks.enumerated() {
             let onFailure = batch.stopOnFailure ? "return 0" : ":"
