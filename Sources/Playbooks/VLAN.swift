@@ -9,7 +9,9 @@ import Fleet
 /// `bond0` itself from a boot-time oneshot. Plain `ip` in a unit works under all of them and
 /// touches nothing they own. The unit waits for the parent's device unit, runs before
 /// `network.target` (so DHCP and flintlockd, ordered after the network, find the link), and
-/// deletes the link when stopped. In bridge mode (the default on MicroVM hosts: flintlock's
+/// deletes the link when stopped. It is bound to the parent's device unit and wanted by it, so a
+/// parent that goes away (a bond re-created) takes the VLAN down and brings it back when it
+/// returns. In bridge mode (the default on MicroVM hosts: flintlock's
 /// Firecracker provider attaches each MicroVM's tap to it) it also creates the bridge, marks it
 /// as fleet's with an `ifalias`, enslaves the VLAN link and puts the address on the bridge.
 enum VLAN {
@@ -32,7 +34,9 @@ enum VLAN {
         let vlan = context.vlanInterface, parent = context.parent, network = context.network
         var start = ["-/sbin/ip link add link \(parent) name \(vlan) type vlan id \(network.vlanId)"]
         var stop = ["-/sbin/ip link delete dev \(vlan)"]
-        if let mtu = network.mtu { start.append("/sbin/ip link set dev \(vlan) mtu \(mtu)") }
+        // Non-fatal: a parent whose MTU is lower at boot must not cost the host its VLAN (the
+        // check reports the MTU as drift instead).
+        if let mtu = network.mtu { start.append("-/sbin/ip link set dev \(vlan) mtu \(mtu)") }
         if let bridge = context.bridge {
             // The alias marks the bridge as fleet's: only a bridge carrying it is used or deleted.
             start += ["-/sbin/ip link add name \(bridge) type bridge",
@@ -50,7 +54,7 @@ enum VLAN {
             \(context.addressInterface).
             [Unit]
             Description=fleet: VLAN \(network.vlanId) on \(parent) (\(vlan))
-            Requires=\(device)
+            BindsTo=\(device)
             After=\(device) network-pre.target
             Wants=network.target
             Before=network.target
@@ -62,7 +66,7 @@ enum VLAN {
             \(stop.map { "ExecStop=\($0)" }.joined(separator: "\n"))
 
             [Install]
-            WantedBy=multi-user.target
+            WantedBy=multi-user.target \(device)
 
             """
     }

@@ -64,6 +64,9 @@ enum FleetCommand {
             Terminal.error("teardown cancelled; nothing was changed")
             return ExitCode.usage
         }
+        if let problem = FileLimit.ensure(parallel: min(invocation.parallel, plan.hosts.count)) {
+            throw FleetError(.usage, problem)
+        }
         let stateDirectory = invocation.stateDirectory ?? StateDirectory.default()
         let log = try RunLog(directory: (stateDirectory as NSString).appendingPathComponent("runs"),
                              name: "\(StateDirectory.stamp())-\(mode.rawValue).log")

@@ -50,7 +50,10 @@ struct ComponentValidationTests {
             "dhcp.backend: unknown DHCP backend \"dnsmasq\"; expected \"isc\" or \"kea\""
         ]),
         BrokenInventory("zero lease time", [(tailscale, "\"dhcp\": {\"defaultLeaseTime\": 0}, " + tailscale)], [
-            "dhcp.defaultLeaseTime: expected a positive number of seconds, found 0"
+            "dhcp.defaultLeaseTime: expected a number of seconds from 1 to 4294967294, found 0"
+        ]),
+        BrokenInventory("lease time beyond dhcpd's 32 bits", [(tailscale, "\"dhcp\": {\"maxLeaseTime\": 1099511627776}, " + tailscale)], [
+            "dhcp.maxLeaseTime: expected a number of seconds from 1 to 4294967294, found 1099511627776"
         ]),
         BrokenInventory("max lease below default", [(tailscale, "\"dhcp\": {\"defaultLeaseTime\": 600, \"maxLeaseTime\": 300}, " + tailscale)], [
             "dhcp.maxLeaseTime: 300 is less than dhcp.defaultLeaseTime 600; expected at least that"

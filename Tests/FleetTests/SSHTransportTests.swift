@@ -1,4 +1,4 @@
-import Fleet
+@testable import Fleet
 import FleetTestSupport
 import Foundation
 import Testing
@@ -16,6 +16,17 @@ struct SSHTransportTests {
 
     func plan(_ devices: [Device], _ steps: [Step]) -> Plan {
         Plan(hosts: devices.map { Plan.HostPlan(device: $0, steps: steps) })
+    }
+
+    @Test("the host-key fix-it names known_hosts' [address]:port form for a port other than 22")
+    func hostKeyHintPort() {
+        let changed = "@@@@@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\n"
+        let onPort = Device(name: "h", role: .host, address: "203.0.113.5", ssh: SSHSettings(port: 2222))
+        #expect(SSHTransport.explain(changed, device: onPort, timedOut: false).contains("`ssh-keygen -R '[203.0.113.5]:2222'`"))
+        let plain = Device(name: "h", role: .host, address: "203.0.113.5", ssh: SSHSettings(port: 22))
+        #expect(SSHTransport.explain(changed, device: plain, timedOut: false).contains("`ssh-keygen -R 203.0.113.5`"))
+        let unknown = SSHTransport.explain("Host key verification failed.\n", device: onPort, timedOut: false)
+        #expect(unknown.contains("`ssh-keyscan -p 2222 203.0.113.5 >> ~/.ssh/known_hosts`"))
     }
 
     @Test("50 hosts at once, each converged over its own ControlMaster in two execs")

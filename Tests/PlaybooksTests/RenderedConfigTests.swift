@@ -122,7 +122,7 @@ struct RenderedConfigTests {
             # Managed by fleet: VLAN 1000 on bond0 as bond0.1000, 192.168.10.2/25 on bond0.1000.
             [Unit]
             Description=fleet: VLAN 1000 on bond0 (bond0.1000)
-            Requires=sys-subsystem-net-devices-bond0.device
+            BindsTo=sys-subsystem-net-devices-bond0.device
             After=sys-subsystem-net-devices-bond0.device network-pre.target
             Wants=network.target
             Before=network.target
@@ -136,7 +136,7 @@ struct RenderedConfigTests {
             ExecStop=-/sbin/ip link delete dev bond0.1000
 
             [Install]
-            WantedBy=multi-user.target
+            WantedBy=multi-user.target sys-subsystem-net-devices-bond0.device
 
             """#)
         #expect(try Self.step("vlan-unit").apply.contains("/etc/systemd/system/fleet-vlan-bond0.1000.service"))
@@ -152,10 +152,11 @@ struct RenderedConfigTests {
         host.parentInterface = "enp1s0-a"
         let unit = try Self.shipped(Self.step("vlan-unit", host, DemoInventory.inventory(
             flintlock: flintlock, network: network, devices: [DemoInventory.hub, host])))
-        #expect(unit.contains(#"Requires=sys-subsystem-net-devices-enp1s0\x2da.device"#))
+        #expect(unit.contains(#"BindsTo=sys-subsystem-net-devices-enp1s0\x2da.device"#))
+        #expect(unit.contains(#"WantedBy=multi-user.target sys-subsystem-net-devices-enp1s0\x2da.device"#))
         #expect(unit.contains("""
             ExecStart=-/sbin/ip link add link enp1s0-a name enp1s0-a.1000 type vlan id 1000
-            ExecStart=/sbin/ip link set dev enp1s0-a.1000 mtu 1400
+            ExecStart=-/sbin/ip link set dev enp1s0-a.1000 mtu 1400
             ExecStart=-/sbin/ip link add name br0 type bridge
             ExecStart=/sbin/ip link set dev br0 alias fleet-microvm-bridge
             ExecStart=/sbin/ip link set dev enp1s0-a.1000 master br0

@@ -120,9 +120,10 @@ struct InventoryValidator {
         let defaults = DHCPSettings()
         let backend = object.choice("backend", from: DHCPSettings.Backend.allCases.map(\.rawValue),
                                     what: "DHCP backend")
-        let expected = "a positive number of seconds"
-        let defaultLease = object.integer("defaultLeaseTime", in: 1...Int.max, expected: expected)
-        let maxLease = object.integer("maxLeaseTime", in: 1...Int.max, expected: expected)
+        // dhcpd and Kea keep lease times in 32 bits; 0xffffffff means "infinite" to DHCP clients.
+        let expected = "a number of seconds from 1 to 4294967294"
+        let defaultLease = object.integer("defaultLeaseTime", in: 1...4_294_967_294, expected: expected)
+        let maxLease = object.integer("maxLeaseTime", in: 1...4_294_967_294, expected: expected)
         let effectiveDefault = defaultLease ?? defaults.defaultLeaseTime
         let effectiveMax = maxLease ?? defaults.maxLeaseTime
         if effectiveMax < effectiveDefault, defaultLease != nil || maxLease != nil {

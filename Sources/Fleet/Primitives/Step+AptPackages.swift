@@ -11,6 +11,9 @@ extension Step {
     ///   when it gives up, the evidence names the holder (pid, running time, command line).
     ///   `apt-get update` runs first only when no package list is younger than an hour, and once
     ///   more when the install fails for a stale or missing list (no candidate, 404).
+    /// - Recovery: a package transaction that was cut short (`dpkg --audit` not empty) is drift,
+    ///   and the apply first finishes it (`dpkg --configure -a`, then `apt-get -f install`), so
+    ///   running `up` again repairs what an interrupted run left.
     /// - No undo: packages stay installed after teardown, by design (other software may have
     ///   come to depend on them, and removal would not restore their earlier configuration).
     public static func aptPackages(id: String, packages: [String], title: String? = nil) -> Step {
@@ -27,6 +30,14 @@ extension Step {
               echo "package $pkg: ${s:-not installed}"
               rc=1
             done
+            # A package transaction cut short (Ctrl-C, a lost link, a power cut) leaves packages
+            # unpacked or half-configured, and every later apt-get refuses to run until it is done.
+            audit=$(dpkg --audit 2>/dev/null) || audit=
+            if [ -n "$audit" ]; then
+              echo "dpkg was interrupted and has unfinished work (dpkg --audit):"
+              printf '%s\n' "$audit" | head -n 12
+              rc=1
+            fi
             exit "$rc"
             """#
         let apply = "set -e\nset -- \(names)\n" + Snippet.assign("lists", listsDirectory) + "\n" + #"""
@@ -35,6 +46,13 @@ extension Step {
               apt-get -q -y -o DPkg::Lock::Timeout=120 \
                 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"
             }
+            # Finish what an interrupted run left (what apt-get asks for by hand: "dpkg was
+            # interrupted, you must manually run 'dpkg --configure -a'"), then mend dependencies.
+            if [ -n "$(dpkg --audit 2>/dev/null)" ]; then
+              echo "fleet: dpkg was interrupted earlier; finishing it: dpkg --configure -a, apt-get -f install"
+              dpkg --force-confdef --force-confold --configure -a
+              apt_get -f install --no-remove
+            fi
             fresh=$(find "$lists" -maxdepth 1 -type f -name '*_Packages*' -mmin -60 2>/dev/null | head -n 1)
             if [ -z "$fresh" ]; then apt_get update; fi
             log=$(mktemp)

@@ -4,22 +4,18 @@ import Foundation
 /// session runs a run's first batch; any later batch is an exec over its control socket.
 public final class SSHTransport: Transport, @unchecked Sendable {
     private let options: SSHOptions
-    /// Private directory for control sockets; short, so paths stay under macOS's 104-byte limit.
-    private let controlDirectory: String
+    /// Private directory for control sockets.
+    private let directory: ControlDirectory
+    private var controlDirectory: String { directory.path }
     private let counter = Locked(0)
 
-    /// Creates the transport and its private control-socket directory.
+    /// Creates the transport and its private control-socket directory (sweeping those that
+    /// crashed runs left behind).
     /// - Throws: ``FleetError`` `.local` when the directory cannot be made.
     public init(options: SSHOptions = SSHOptions()) throws {
         self.options = options
-        var template = Array("/tmp/fleet-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else {
-            throw FleetError(.local, "cannot create a private directory for ssh control sockets in /tmp")
-        }
-        controlDirectory = String(cString: made)
+        directory = try ControlDirectory()
     }
-
-    deinit { try? FileManager.default.removeItem(atPath: controlDirectory) }
 
     public func connect(to device: Device) async throws -> any Session {
         let index = counter.mutate { value -> Int in
@@ -51,13 +47,17 @@ public final class SSHTransport: Transport, @unchecked Sendable {
     static func explain(_ stderr: String, device: Device, timedOut: Bool) -> String {
         let text = stderr.split(separator: "\n").filter { !$0.hasPrefix("Warning: Permanently added") }
             .joined(separator: "; ").trimmingCharacters(in: .whitespaces)
+        // known_hosts names a host on another port than 22 as `[address]:port`.
+        let port = device.ssh.port.flatMap { $0 == 22 ? nil : $0 }
+        let entry = port.map { "'[\(device.address)]:\($0)'" } ?? device.address
+        let scan = port.map { "-p \($0) \(device.address)" } ?? device.address
         if stderr.contains("REMOTE HOST IDENTIFICATION HAS CHANGED") {
             return "the host key of \(device.address) has CHANGED since it was recorded in known_hosts; "
-                + "if the machine was reinstalled, remove the old key with `ssh-keygen -R \(device.address)` and run again"
+                + "if the machine was reinstalled, remove the old key with `ssh-keygen -R \(entry)` and run again"
         }
         if stderr.contains("Host key verification failed") {
             return "the host key of \(device.address) is not known and --strict-host-keys is set; "
-                + "add it first (`ssh-keyscan \(device.address) >> ~/.ssh/known_hosts`, after checking its fingerprint)"
+                + "add it first (`ssh-keyscan \(scan) >> ~/.ssh/known_hosts`, after checking its fingerprint)"
         }
         if stderr.contains("Permission denied") {
             return "authentication failed for \(device.address): \(text)"

@@ -96,6 +96,15 @@ struct SystemStepTests {
             grep -qx "$last" "$FAKE/installed" || { echo "dpkg-query: no packages found matching $last" >&2; exit 1; }
             printf 'install ok installed\n'
             """#, at: bin.appendingPathComponent("dpkg-query"))
+        // fake dpkg: --audit prints $FAKE/audit; --configure -a finishes it.
+        try LocalShell.writeExecutable(#"""
+            #!/bin/sh
+            case "$*" in
+              --audit) cat "$FAKE/audit" 2>/dev/null; exit 0;;
+              *"--configure -a") echo "dpkg $*" >>"$FAKE/apt.log"; rm -f "$FAKE/audit"; exit 0;;
+            esac
+            exit 2
+            """#, at: bin.appendingPathComponent("dpkg"))
         try LocalShell.writeExecutable(#"""
             #!/bin/sh
             echo "apt-get $*" >>"$FAKE/apt.log"
@@ -135,6 +144,33 @@ struct SystemStepTests {
         #expect(log == ["tailscale", "update", "tailscale"])
         #expect(read("apt.log").contains("DPkg::Lock::Timeout=120"))
         #expect(read("apt.log").contains("--no-install-recommends"))
+        #expect(try run(step.check).succeeded)
+    }
+
+    @Test("aptPackages: a transaction an earlier run cut short is drift, and the apply finishes it first")
+    func aptInterrupted() throws {
+        try fakeApt(candidates: "containerd\n", afterUpdate: "containerd\n")
+        try "containerd\n".write(to: dir.appendingPathComponent("installed"), atomically: true, encoding: .utf8)
+        try """
+            The following packages have been unpacked but not yet configured.
+            They must be configured using dpkg --configure or the configure
+            option in dselect or aptitude before they will work:
+             runc                 Open Container Project - runtime
+            """.write(to: dir.appendingPathComponent("audit"), atomically: true, encoding: .utf8)
+        let lists = dir.appendingPathComponent("lists")
+        try FileManager.default.createDirectory(at: lists, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: lists.appendingPathComponent("x_Packages").path, contents: Data())
+        let step = Step.aptPackages(id: "p", packages: ["containerd"], listsDirectory: lists.path)
+        let before = try run(step.check)
+        #expect(!before.succeeded, "the package is installed, but dpkg is not done: \(before)")
+        #expect(before.stdout.contains("dpkg was interrupted and has unfinished work (dpkg --audit):"))
+        #expect(before.stdout.contains(" runc "))
+        let applied = try run(step.apply)
+        #expect(applied.succeeded, "\(applied)")
+        #expect(applied.stdout.contains("fleet: dpkg was interrupted earlier; finishing it"))
+        let calls = read("apt.log").split(separator: "\n")
+        #expect(calls.first?.hasSuffix("--configure -a") == true, "\(calls)")
+        #expect(calls.dropFirst().first?.hasSuffix("-f install --no-remove") == true, "\(calls)")
         #expect(try run(step.check).succeeded)
     }
 
