@@ -10,7 +10,10 @@ import Fleet
 ///   flintlockd and the MicroVMs through the subnet router: firewalld rejects forwarding from an
 ///   interface in no zone (tailscale issue 4639), and tailscaled's own iptables rules cannot
 ///   override that. The zone has no services and the default target, so the tailnet reaches
-///   neither the public side nor the hub's own services unless the operator opens them.
+///   neither the public side nor the hub's own services unless the operator opens them. The
+///   policy also masquerades (as the hub's VLAN address), so hosts answer through the hub: the
+///   SNAT tailscaled's `--snat-subnet-routes` would do, but kept by firewalld, since firewalld
+///   starting or reloading can wipe tailscaled's iptables chains (seen in the lab at boot).
 ///
 /// Why the docs' direct rules are not enough on current systems: since firewalld 0.9 (Debian 12
 /// ships 1.3, Ubuntu 22.04 1.1) the nftables backend filters forwarded packets in its own
@@ -35,13 +38,16 @@ enum FirewalldForwarding {
         var zone: String
         var policy: String
         var egress: String
-        var words: String { ShellQuote.join([interface, zone, policy, egress]) }
+        /// Whether the policy masquerades what it forwards (as the hub's address on the egress side).
+        var masquerade: Bool
+        var words: String { ShellQuote.join([interface, zone, policy, egress, masquerade ? "yes" : "no"]) }
     }
 
     static func bindings(_ context: PlaybookContext) -> [Binding] {
-        var list = [Binding(interface: context.vlanInterface, zone: zone, policy: policy, egress: "ANY")]
+        var list = [Binding(interface: context.vlanInterface, zone: zone, policy: policy, egress: "ANY", masquerade: false)]
         if context.inventory.tailscale != nil {
-            list.append(Binding(interface: tailnetInterface, zone: tailnetZone, policy: tailnetPolicy, egress: zone))
+            list.append(Binding(interface: tailnetInterface, zone: tailnetZone, policy: tailnetPolicy, egress: zone,
+                                masquerade: true))
         }
         return list
     }
@@ -55,11 +61,13 @@ enum FirewalldForwarding {
             zone_of() { printf '%s\n' "$1" | awk -v i="$2" '/^[^ \t]/ { name = $1 } /^  interfaces:/ { for (k = 2; k <= NF; k++) if ($k == i) print name }'; }
             # policy_in LISTING POLICY: that policy's block of a --list-all-policies listing.
             policy_in() { printf '%s\n' "$1" | awk -v p="$2" '/^[^ \t]/ { on = ($1 == p) } on'; }
-            # policy_ok INFO INGRESS EGRESS: the policy text says INGRESS -> EGRESS, ACCEPT.
+            # policy_ok INFO INGRESS EGRESS MASQUERADE: the policy text says INGRESS -> EGRESS,
+            # ACCEPT, and masquerades when MASQUERADE is yes.
             policy_ok() {
               printf '%s\n' "$1" | grep -Eq "^ *ingress-zones:( .*)? $2( |$)" &&
                 printf '%s\n' "$1" | grep -Eq "^ *egress-zones:( .*)? $3( |$)" &&
-                printf '%s\n' "$1" | grep -Eq '^ *target: ACCEPT$'
+                printf '%s\n' "$1" | grep -Eq '^ *target: ACCEPT$' &&
+                { [ "$4" != yes ] || printf '%s\n' "$1" | grep -Eq '^ *masquerade: yes$'; }
             }
             listed() { fw --permanent "$1" 2>/dev/null | tr ' ' '\n' | grep -qxF -- "$2"; }
 
@@ -79,8 +87,9 @@ enum FirewalldForwarding {
                 z=$(zone_of "$zl" "$1")
                 [ "$z" = "$2" ] || { echo "$where: $1 is in zone '${z:-none}', want $2"; rc=1; }
                 info=$(policy_in "$pl" "$3")
-                if ! policy_ok "$info" "$2" "$4"; then
-                  echo "$where: policy $3 missing or not '$2 -> $4, ACCEPT'"
+                if ! policy_ok "$info" "$2" "$4" "$5"; then
+                  m=; [ "$5" != yes ] || m=", masquerade"
+                  echo "$where: policy $3 missing or not '$2 -> $4, ACCEPT$m'"
                   [ -z "$info" ] || printf '%s\n' "$info"
                   rc=1
                 fi
@@ -107,6 +116,9 @@ enum FirewalldForwarding {
               printf '%s\n' "$info" | grep -Eq "^ *ingress-zones:( .*)? $2( |$)" || fw --permanent --policy="$3" --add-ingress-zone="$2"
               printf '%s\n' "$info" | grep -Eq "^ *egress-zones:( .*)? $4( |$)" || fw --permanent --policy="$3" --add-egress-zone="$4"
               printf '%s\n' "$info" | grep -Eq '^ *target: ACCEPT$' || fw --permanent --policy="$3" --set-target=ACCEPT
+              if [ "$5" = yes ] && ! printf '%s\n' "$info" | grep -Eq '^ *masquerade: yes$'; then
+                fw --permanent --policy="$3" --add-masquerade
+              fi
             }
             live() {
               [ "$(fw --get-zone-of-interface="$1" 2>/dev/null)" = "$2" ] || fw --zone="$2" --change-interface="$1"

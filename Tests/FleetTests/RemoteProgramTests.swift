@@ -1,4 +1,3 @@
-import FleetTestSupport
 import Foundation
 import Testing
 @testable import Fleet
@@ -35,19 +34,26 @@ struct RemoteProgramTests {
         #expect(results.first?.stdout == "0022\n")
     }
 
-    @Test("a snippet that did not land whole is never run: the program stops with a fatal event")
-    func truncatedSnippet() throws {
+    @Test("a snippet that did not land whole is never run: the program stops with a fatal event",
+          .timeLimit(.minutes(1)))
+    func truncatedSnippet() async throws {
         let batch = Batch(tasks: [task("a", "echo first"), task("b", "exit 0")], stopOnFailure: false)
         let nonce = RemoteProgram.nonce(avoiding: batch)
         let program = RemoteProgram.render(batch, nonce: nonce)
         // As if the disk filled up while the snippets were written: the first one is cut short.
         let cut = try #require(program.range(of: "\n[ -e \"$D/1.sh\" ]"))
         let broken = program.replacingCharacters(in: cut.lowerBound..<cut.lowerBound, with: "\nprintf 'ec' >\"$D/0.sh\"")
-        let result = try LocalShell.run(broken)
+        // Run as ssh would: the program on sh's command line here, stdin held open for the watchdog.
+        func run(_ text: String) async throws -> (status: Int32, stdout: String) {
+            let output = try await LocalProcess.run("/bin/sh", ["-c", text], input: Data(), keepStdinOpen: true,
+                                                    timeout: .seconds(30))
+            return (output.status, String(decoding: output.stdout, as: UTF8.self))
+        }
+        let result = try await run(broken)
         #expect(result.status == 70, "\(result)")
         #expect(result.stdout.contains("\(nonce) fatal the snippets were not written whole"))
         #expect(!result.stdout.contains("\(nonce) start"))
-        #expect(try LocalShell.run(program).stdout.contains("\(nonce) done"))
+        #expect(try await run(program).stdout.contains("\(nonce) done"))
     }
 
     @Test("stops at the first failure when asked")

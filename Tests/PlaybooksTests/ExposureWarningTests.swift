@@ -46,6 +46,7 @@ struct ExposureWarningTests {
           target: ACCEPT
           ingress-zones: fleet-tailnet
           egress-zones: fleet-vlan
+          masquerade: yes
           forward-ports: \n
         fleet-vlan-out (active)
           priority: -1
@@ -112,7 +113,10 @@ struct ExposureWarningTests {
         #expect(Self.warnings(widened).count == 1 && widened.stdout.contains("policy fleet-tailnet-in accepts traffic from [fleet-tailnet public]"), "\(widened)")
         try host.write(Self.fleetPolicy.replacingOccurrences(of: "fleet-tailnet-in (active)", with: "other (active)"), to: "policies.out")
         let noPolicy = try host.run(step.check)
-        #expect(noPolicy.stdout.contains("runtime: policy fleet-tailnet-in missing or not 'fleet-tailnet -> fleet-vlan, ACCEPT'"), "\(noPolicy)")
+        #expect(noPolicy.stdout.contains("runtime: policy fleet-tailnet-in missing or not 'fleet-tailnet -> fleet-vlan, ACCEPT, masquerade'"), "\(noPolicy)")
+        try host.write(Self.fleetPolicy.replacingOccurrences(of: "  masquerade: yes\n", with: "  masquerade: no\n"), to: "policies.out")
+        let noMasquerade = try host.run(step.check)
+        #expect(noMasquerade.stdout.contains("permanent: policy fleet-tailnet-in missing or not 'fleet-tailnet -> fleet-vlan, ACCEPT, masquerade'"), "\(noMasquerade)")
     }
 
     @Test("firewalld direct rules: a FORWARD accept into the VLAN without conntrack, or a DNAT into it, warns")

@@ -43,7 +43,9 @@ public struct Plan: Sendable, Equatable {
         var hosts: [HostPlan] = []
         for device in inventory.devices {
             let entries = inventory.extraSteps.filter { $0.role == nil || $0.role == device.role }
-            let steps = playbook(device) + ExtraStepSpec.steps(entries, keeping: keeps)
+            // Wired before --only/--skip filter them: a notifier that runs while its notified step
+            // is skipped still leaves the restart owed.
+            let steps = PendingNotification.wire(playbook(device) + ExtraStepSpec.steps(entries, keeping: keeps))
             var seen = Set<String>()
             for step in steps where !seen.insert(step.id).inserted {
                 throw FleetError(.usage, "two steps share the id `\(step.id)`; extra step ids must differ from the playbook's", host: device.name)
