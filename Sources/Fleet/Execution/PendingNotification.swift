@@ -1,3 +1,5 @@
+import Foundation
+
 /// Notifications that survive the run that made them.
 ///
 /// A step notified by another (a service restarted because its config changed) only learns of
@@ -13,7 +15,8 @@ public enum PendingNotification {
     public static let directory = "/run/fleet/pending"
 
     /// `steps` with the markers wired in: set by notifiers, checked and cleared by notified steps.
-    public static func wire(_ steps: [Step]) -> [Step] {
+    /// `directory` is for tests.
+    public static func wire(_ steps: [Step], directory: String = directory) -> [Step] {
         let ids = Set(steps.map(\.id))
         var notifiers: [String: [String]] = [:]
         for step in steps {
@@ -34,7 +37,8 @@ public enum PendingNotification {
                       exit 1
                     fi
                     """
-                let clear = "rm -f -- \(marker)\nrmdir -- \(ShellQuote.quote(directory)) /run/fleet 2>/dev/null || true"
+                let parent = (directory as NSString).deletingLastPathComponent
+                let clear = "rm -f -- \(marker)\nrmdir -- \(ShellQuote.quote(directory)) \(ShellQuote.quote(parent)) 2>/dev/null || true"
                 step.check = Snippet.allOf([pending, step.check])
                 step.apply = Snippet.sequence([step.apply, clear])
                 if let undo = step.undo { step.undo = Snippet.sequence([undo, clear]) }
