@@ -50,6 +50,12 @@ enum FleetCommand {
         default: mode = invocation.dryRun ? .dryRun : .up
         }
         let authKey = try mode == .up ? AuthKey.read(for: inventory) : nil
+        let sshOptions = SSHOptions(
+            configFile: invocation.sshConfig, hostKeys: invocation.strictHostKeys ? .strict : .acceptNew,
+            connectTimeout: invocation.connectTimeout)
+        // The user and port ssh will use, also where only the ssh config sets them.
+        var inventory = inventory
+        inventory.devices = await sshOptions.effective(inventory.devices)
         let plan = try Plan.make(
             inventory: inventory,
             playbook: { device in
@@ -76,9 +82,7 @@ enum FleetCommand {
         var reporters: [any Reporter] = [ConsoleReporter(output: human, style: style, live: Terminal.isTTY(humanHandle),
                                                          verbose: invocation.verbose)]
         if invocation.json { reporters.append(JSONReporter(output: .standardOutput)) }
-        let transport = try SSHTransport(options: SSHOptions(
-            configFile: invocation.sshConfig, hostKeys: invocation.strictHostKeys ? .strict : .acceptNew,
-            connectTimeout: invocation.connectTimeout))
+        let transport = try SSHTransport(options: sshOptions)
         let executor = Executor(
             transport: transport,
             options: RunOptions(mode: mode, parallel: invocation.parallel, stepTimeout: .seconds(invocation.stepTimeout)),

@@ -1,5 +1,6 @@
-import Fleet
+import Foundation
 import Testing
+@testable import Fleet
 
 /// The ssh argv fleet builds: the host-key policy is always pinned, and never to `no`.
 @Suite("SSHOptions")
@@ -29,5 +30,24 @@ struct SSHOptionsTests {
         let argv = SSHOptions().execArguments(for: device, controlPath: "/tmp/c/%C")
         #expect(argv.suffix(3) == ["--", "203.0.113.10", "sudo -n /bin/sh -s"])
         #expect(argv.contains("-l") && argv.contains("ops") && argv.contains("2222"))
+    }
+
+    @Test("user and port set only in the ssh config are the ones fleet decides with (sudo, the firewall's SSH port)")
+    func effectiveFromConfig() async throws {
+        let folder = try TemporaryFolder()
+        let config = folder.url.appendingPathComponent("ssh_config").path
+        try "Host 203.0.113.9\n  User deploy\n  Port 2222\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let options = SSHOptions(configFile: config)
+        let devices = await options.effective([
+            Device(name: "a", role: .hub, address: "203.0.113.9"),
+            Device(name: "b", role: .host, address: "203.0.113.9", ssh: SSHSettings(user: "root", port: 22)),
+            Device(name: "c", role: .host, address: "203.0.113.10"),
+        ])
+        #expect(devices[0].ssh.user == "deploy" && devices[0].ssh.port == 2222)
+        #expect(options.rootShell(for: devices[0]) == "sudo -n /bin/sh -s")
+        #expect(devices[1].ssh.user == "root" && devices[1].ssh.port == 22, "the inventory wins")
+        #expect(devices[2].ssh.port == 22)
+        let junk = SSHOptions.parseConfigDump("user Bad User\nport 99999\n")
+        #expect(junk.user == nil && junk.port == nil)
     }
 }
