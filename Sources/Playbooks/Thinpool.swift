@@ -9,9 +9,11 @@ import Fleet
 ///   Apply refuses a disk that is mounted, and — unless `flintlock.force` — one that carries
 ///   partitions, a partition table, a filesystem or any LVM signature not belonging to volume
 ///   group `flintlock` (`lsblk`, `blkid -p`); with `force` it wipes the signatures first. Then
-///   `pvcreate`, `vgcreate flintlock`, `lvcreate` data (95 %VG) and metadata (1 %VG),
-///   `lvconvert --thinpool`, the profile and `lvchange --monitor y`, each skipped when already
-///   done, so an interrupted apply resumes.
+///   `vgcreate flintlock` (which makes the physical volume in the same command), `lvcreate`
+///   data (95 %VG) and metadata (1 %VG), `lvconvert --thinpool`, the profile and
+///   `lvchange --monitor y`, each skipped when already done, so an interrupted apply resumes
+///   (an empty physical volume in no volume group, left by an older version's `pvcreate`, is
+///   reused without `force`). The check also wants the volume group on the configured disk.
 /// - Undo removes the thin devices containerd made on the pool, the volume group and the
 ///   physical volume — only when volume group `flintlock` sits on exactly this disk. A volume
 ///   group of that name elsewhere is left alone (undo-check passes: nothing of ours is there).
@@ -46,7 +48,11 @@ enum Thinpool {
 
             """#
         let check = prelude + #"""
-            pool_ok && exit 0
+            if pool_ok; then
+              [ "$(vg_place)" = 1 ] && exit 0
+              echo "thin pool $vg/thinpool exists, but volume group $vg is not on $disk (alone): $(pvs --noheadings -o pv_name -S vg_name="$vg" 2>/dev/null | tr -d ' ' | paste -sd ' ' -)"
+              exit 1
+            fi
             echo "thin pool $vg/thinpool (dm flintlock-thinpool) on $disk: missing"
             echo "--- dmsetup ls"; dmsetup ls 2>&1
             echo "--- lsblk $disk"; lsblk -o NAME,TYPE,SIZE,FSTYPE,MOUNTPOINT -- "$disk" 2>&1
@@ -64,6 +70,14 @@ enum Thinpool {
                 pt=$(blkid -p -o value -s PTTYPE -- "$disk" 2>/dev/null || true)
                 [ -z "$pt" ] || problems="$problems partition table: $pt;"
                 sig=$(blkid -p -o value -s TYPE -- "$disk" 2>/dev/null || true)
+                # An LVM physical volume in no volume group holds no data: what an apply that
+                # stopped after pvcreate (an older fleet made the PV first) leaves. It is reused.
+                if [ "$sig" = LVM2_member ] && [ -z "$parts" ] && [ -z "$pt" ] &&
+                  pvs --noheadings -o vg_name -- "$disk" >/dev/null 2>&1 &&
+                  [ -z "$(pvs --noheadings -o vg_name -- "$disk" 2>/dev/null | tr -d ' ')" ]; then
+                  echo "$disk is an empty LVM physical volume in no volume group (an interrupted earlier run): using it"
+                  sig=
+                fi
                 [ -z "$sig" ] || problems="$problems signature: $sig;"
                 if [ -n "$problems" ]; then
                   [ "$force" = 1 ] || fail "$disk is not blank ($problems) and flintlock.force is off; refusing to wipe it"
@@ -71,7 +85,7 @@ enum Thinpool {
                   wipefs -a -f -- "$disk"
                   blockdev --rereadpt "$disk" 2>/dev/null || true
                 fi
-                pvcreate -q -- "$disk"
+                # vgcreate makes the physical volume itself: no window between the two to be cut in.
                 vgcreate -q "$vg" "$disk"
                 ;;
             esac
