@@ -22,6 +22,7 @@ public enum FakeSystemctl {
           start|restart) touch "$FAKE/active/$unit";;
           stop) rm -f "$FAKE/active/$unit";;
           status) echo "* $unit - fake status";;
+          show) echo "/lib/systemd/system/$unit";;
           daemon-reload) ;;
         esac
         exit 0

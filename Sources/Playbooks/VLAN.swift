@@ -17,9 +17,6 @@ import Fleet
 enum VLAN {
     /// The `ifalias` of the MicroVM bridge fleet creates; a bridge without it is not fleet's.
     static let bridgeAlias = "fleet-microvm-bridge"
-    /// Where a device remembers the address fleet put on its VLAN (`<interface> <cidr>`), so a
-    /// changed inventory removes that address and never one that someone else added.
-    static let addressRecordDirectory = "/var/lib/fleet"
 
     static func steps(_ context: PlaybookContext) -> [Step] {
         var unitFile = Step.file(id: "vlan-unit", path: "/etc/systemd/system/\(context.vlanUnit)",
@@ -77,9 +74,7 @@ enum VLAN {
                      Snippet.assign("addr", context.cidrAddress), Snippet.assign("aif", context.addressInterface),
                      Snippet.assign("unit", context.vlanUnit),
                      Snippet.assign("bridge", context.bridge ?? ""), Snippet.assign("alias", bridgeAlias),
-                     Snippet.assign("record", "\(addressRecordDirectory)/address-\(context.vlanInterface)"),
-                     // The unit tests' fake host keeps its files under FLEET_TEST_ROOT.
-                     #"record=${FLEET_TEST_ROOT-}$record"#,
+                     HostState.assign("record", "address-\(context.vlanInterface)"),
                      Snippet.assign("mtu", context.network.mtu.map(String.init) ?? "")]
         // Helpers over `ip -d link show` output: the name field ("bond0.1000@bond0:"), the
         // flags, a keyword's value on the first line, and the VLAN detail line.
@@ -92,7 +87,9 @@ enum VLAN {
               ip -d link show dev "$bridge" 2>/dev/null |
                 awk -v a="$alias" '$1 == "alias" && $2 == a { al = 1 } $1 == "bridge" { br = 1 } END { exit !(al && br) }'
             }
-            # recorded: the address fleet put on this VLAN earlier, when it is no longer wanted and still there.
+            # recorded: the address fleet put on this VLAN earlier (kept in $record, so a changed
+            # inventory removes that one and never one someone else added), when it is no longer
+            # wanted and still there.
             recorded() {
               [ -f "$record" ] || return 1
               read -r raif raddr <"$record" || return 1

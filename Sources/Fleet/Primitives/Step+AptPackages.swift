@@ -16,6 +16,9 @@ extension Step {
     ///   running `up` again repairs what an interrupted run left.
     /// - No undo: packages stay installed after teardown, by design (other software may have
     ///   come to depend on them, and removal would not restore their earlier configuration).
+    ///   The packages fleet installed are recorded on the host (``HostState``, `installed/`), and
+    ///   the records stay as the packages do: ``systemdUnit(_:enabled:active:notifiedBy:id:title:)``
+    ///   reads them to tell a service fleet brought from one that was there before.
     public static func aptPackages(id: String, packages: [String], title: String? = nil) -> Step {
         aptPackages(id: id, packages: packages, title: title, listsDirectory: "/var/lib/apt/lists")
     }
@@ -40,8 +43,17 @@ extension Step {
             fi
             exit "$rc"
             """#
-        let apply = "set -e\nset -- \(names)\n" + Snippet.assign("lists", listsDirectory) + "\n" + #"""
+        let apply = "set -e\nset -- \(names)\n" + Snippet.assign("lists", listsDirectory) + "\n"
+            + HostState.assign("mine", "installed") + "\n" + #"""
             export DEBIAN_FRONTEND=noninteractive
+            # Remember which packages fleet installs: a service of one of them that runs is
+            # fleet's doing, and teardown stops it; one that ran before fleet came is left running.
+            for pkg; do
+              case "$(dpkg-query -W -f='${Status}\n' "$pkg" 2>/dev/null | head -n 1)" in
+                *' ok installed') ;;
+                *) mkdir -p -- "$mine"; : >"$mine/$pkg";;
+              esac
+            done
             apt_get() {
               apt-get -q -y -o DPkg::Lock::Timeout=120 \
                 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"

@@ -9,8 +9,10 @@ extension Step {
     ///   when a step in `notifiedBy` changed in the same run: that is how a changed
     ///   configuration file restarts its service, and only then.
     /// - Undo: `systemctl stop`, then `systemctl disable` (not `disable --now`, which leaves a
-///   SysV-generated unit running); undo-check passes when the unit is neither enabled nor
-    ///   active (or no longer exists).
+    ///   SysV-generated unit running); undo-check passes when the unit is neither enabled nor
+    ///   active (or no longer exists). The first apply records the unit's state before fleet
+    ///   touched it (``HostState``, `units/`): a unit that was enabled and running then, from a
+    ///   package fleet did not install, is left running by teardown.
     ///
     /// SysV-only services (Debian's `isc-dhcp-server`) work too: `systemctl` forwards enabling to
     /// `systemd-sysv-install`, and only its last line of output is read.
@@ -29,7 +31,16 @@ extension Step {
             systemctl status --no-pager -n 5 -- "$u" 2>&1
             exit 1
             """#
-        var apply = "set -e\n" + unit + "systemctl daemon-reload\n"
+        let records = HostState.assign("record", "units/\(name)") + "\n" + HostState.assign("mine", "installed") + "\n"
+        // The state before fleet's first apply, once: what teardown goes back to.
+        var apply = "set -e\n" + unit + records + #"""
+            if [ ! -e "$record" ]; then
+              mkdir -p -- "$(dirname -- "$record")"
+              printf '%s %s\n' "$(systemctl is-enabled -- "$u" 2>/dev/null | tail -n 1)" \
+                "$(systemctl is-active -- "$u" 2>/dev/null | tail -n 1)" >"$record"
+            fi
+
+            """# + "systemctl daemon-reload\n"
         apply += enabled ? #"systemctl enable -- "$u""# : #"systemctl disable -- "$u""#
         apply += "\n"
         apply += active
@@ -43,8 +54,29 @@ extension Step {
             : #"systemctl stop -- "$u""#
         // Stop, then disable: for a unit generated from a SysV script (Debian's isc-dhcp-server),
         // `disable --now` runs systemd-sysv-install and a daemon-reload and the stop is lost.
-        let undo = "set -e\n" + unit + #"systemctl stop -- "$u"\#nsystemctl disable -- "$u""#
-        let undoCheck = unit + #"""
+        // A unit that was enabled and running before fleet's first apply, and whose package fleet
+        // did not install (or that belongs to none), stays as it was.
+        let before = #"""
+            preexisting() {
+              [ -f "$record" ] && read -r e0 a0 <"$record" && [ "$e0" = enabled ] && [ "$a0" = active ] || return 1
+              f=$(systemctl show -P FragmentPath -- "$u" 2>/dev/null)
+              pkg=$( [ -n "$f" ] && dpkg -S -- "$f" 2>/dev/null | head -n 1 | cut -d: -f1)
+              [ -z "$pkg" ] || [ ! -e "$mine/$pkg" ]
+            }
+
+            """#
+        let undo = "set -e\n" + unit + records + before + #"""
+            if preexisting; then echo "$u was enabled and running before fleet: left as it was"; exit 0; fi
+            systemctl stop -- "$u"
+            systemctl disable -- "$u"
+            rm -f -- "$record"
+            rmdir -- "$(dirname -- "$record")" 2>/dev/null || true
+            """#
+        // A unit that was there before has nothing of fleet's to undo; its record stays, so a
+        // later run knows it too.
+        let undoCheck = unit + records + before + #"""
+            if preexisting; then exit 0; fi
+            if [ -e "$record" ]; then echo "$u: fleet's record of its earlier state is still there"; exit 1; fi
             if systemctl is-enabled --quiet -- "$u" 2>/dev/null || systemctl is-active --quiet -- "$u"; then
               echo "$u: is-enabled $(systemctl is-enabled -- "$u" 2>/dev/null | tail -n 1)," \
                 "is-active $(systemctl is-active -- "$u" 2>/dev/null | tail -n 1)"

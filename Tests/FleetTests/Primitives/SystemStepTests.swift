@@ -15,7 +15,7 @@ struct SystemStepTests {
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
     }
 
-    private var env: [String: String] { ["PATH": bin.path, "FAKE": dir.path] }
+    private var env: [String: String] { ["PATH": bin.path, "FAKE": dir.path, "FLEET_TEST_ROOT": dir.path] }
     private func run(_ script: String?) throws -> LocalShell.Result {
         try LocalShell.run(try #require(script), environment: env)
     }
@@ -231,6 +231,44 @@ struct SystemStepTests {
         #expect(!(try run(step.undoCheck).succeeded))
         #expect(try run(step.undo).succeeded)
         #expect(try run(step.undoCheck).succeeded)
+    }
+
+    @Test("teardown leaves a unit that ran before fleet, from a package fleet did not install; stops one fleet brought")
+    func systemdPreexisting() throws {
+        try fakeSystemctl()
+        // fake dpkg -S: every unit file belongs to the package "containerd".
+        try LocalShell.writeExecutable("#!/bin/sh\n[ \"$1\" = -S ] && echo \"containerd: $3\"\n", at: bin.appendingPathComponent("dpkg"))
+        for name in ["enabled", "active"] {
+            try FileManager.default.createDirectory(at: dir.appendingPathComponent(name), withIntermediateDirectories: true)
+            _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("\(name)/containerd").path, contents: Data())
+        }
+        let step = Step.systemdUnit("containerd")
+        #expect(try run(step.apply).succeeded)
+        #expect(read("var/lib/fleet/units/containerd") == "enabled active\n")
+        #expect(try run(step.undoCheck).succeeded, "nothing of fleet's to undo")
+        #expect(try run(step.undo).stdout.contains("containerd was enabled and running before fleet: left as it was"))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("active/containerd").path))
+
+        // The same unit, but fleet installed its package (the postinst started it): fleet's doing.
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("var/lib/fleet/installed"), withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("var/lib/fleet/installed/containerd").path, contents: Data())
+        #expect(!(try run(step.undoCheck).succeeded))
+        #expect(try run(step.undo).succeeded)
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("active/containerd").path))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("var/lib/fleet/units").path))
+        #expect(try run(step.undoCheck).succeeded)
+    }
+
+    @Test("aptPackages records the packages it installs, not those that were there")
+    func aptRecordsWhatItInstalls() throws {
+        try fakeApt(candidates: "curl\ncontainerd\n", afterUpdate: "curl\ncontainerd\n")
+        try "curl\n".write(to: dir.appendingPathComponent("installed"), atomically: true, encoding: .utf8)
+        let lists = dir.appendingPathComponent("lists")
+        try FileManager.default.createDirectory(at: lists, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: lists.appendingPathComponent("x_Packages").path, contents: Data())
+        #expect(try run(Step.aptPackages(id: "p", packages: ["curl", "containerd"], listsDirectory: lists.path).apply).succeeded)
+        let mine = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("var/lib/fleet/installed").path)
+        #expect(mine == ["containerd"])
     }
 
     @Test("a unit can be wanted stopped and disabled")
