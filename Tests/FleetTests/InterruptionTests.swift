@@ -53,6 +53,33 @@ struct InterruptionTests {
         }
     }
 
+    @Test("stdout that nobody reads (a full pipe) holds up no host: the run ends, the run log is complete")
+    func stalledStdout() async throws {
+        try await SSHDFixture.with(count: 2) { fixture in
+            // Enough verbose lines to fill a 64 KiB pipe several times over.
+            let steps = (0..<600).map { #"{"id": "s\#($0)", "title": "a step with a long enough title to fill the pipe \#($0)", "command": {"check": "true", "apply": "true"}}"# }
+            let inventory = try inventory(fixture, steps: steps)
+            let fifo = folder.url.appendingPathComponent("stalled").path
+            // The FIFO is held open for reading (fd 3) and never read.
+            let script = """
+                mkfifo "$4" && exec 3<>"$4"
+                timeout 120 "$0" check "$1" --ssh-config "$2" --state-dir "$3" -v >"$4"
+                echo "fleet exit $?" >&2
+                """
+            let start = ContinuousClock.now
+            let output = try await LocalProcess.run("/bin/bash", ["-c", script, try FleetBinary.path(), inventory,
+                                                                 fixture.sshConfig, stateDirectory, fifo],
+                                                    environment: FleetBinary.environment(stateDirectory: stateDirectory),
+                                                    timeout: .seconds(150))
+            let stderr = String(decoding: output.stderr, as: UTF8.self)
+            #expect(stderr.contains("fleet exit 0"), "\(stderr)")
+            #expect(ContinuousClock.now - start < .seconds(60))
+            let logs = try FileManager.default.contentsOfDirectory(atPath: stateDirectory + "/runs")
+            let log = try String(contentsOfFile: stateDirectory + "/runs/" + #require(logs.first), encoding: .utf8)
+            for host in ["h0", "h1"] { #expect(log.contains("\(host): s599 verify: exit 0"), "the log has every host's last step") }
+        }
+    }
+
     @Test("SIGHUP (terminal closed) stops a run like Ctrl-C: exit 130, no ssh and no control directory left")
     func hangup() async throws {
         try await SSHDFixture.with(count: 1) { fixture in
