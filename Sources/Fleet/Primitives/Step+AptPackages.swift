@@ -23,6 +23,15 @@ extension Step {
         aptPackages(id: id, packages: packages, title: title, listsDirectory: "/var/lib/apt/lists")
     }
 
+    /// `dpkg_locked`: whether a process holds dpkg's frontend lock now (a package transaction
+    /// under way), from /proc/locks, so nothing is "recovered" under a dpkg that is still working.
+    static let dpkgLocked = #"""
+        dpkg_locked() {
+          i=$(stat -c %i /var/lib/dpkg/lock-frontend 2>/dev/null) || return 1
+          awk -v i="$i" '{ n = split($6, a, ":"); if (n == 3 && a[3] == i) found = 1 } END { exit !found }' /proc/locks 2>/dev/null
+        }
+        """#
+
     /// The same step reading list ages from another directory, for tests.
     static func aptPackages(id: String, packages: [String], title: String? = nil, listsDirectory: String) -> Step {
         let names = ShellQuote.join(packages)
@@ -35,8 +44,10 @@ extension Step {
             done
             # A package transaction cut short (Ctrl-C, a lost link, a power cut) leaves packages
             # unpacked or half-configured, and every later apt-get refuses to run until it is done.
+            # One that is still running (it holds dpkg's lock) is not cut short.
+            \#(dpkgLocked)
             audit=$(dpkg --audit 2>/dev/null) || audit=
-            if [ -n "$audit" ]; then
+            if [ -n "$audit" ] && ! dpkg_locked; then
               echo "dpkg was interrupted and has unfinished work (dpkg --audit):"
               printf '%s\n' "$audit" | head -n 12
               rc=1
@@ -60,7 +71,8 @@ extension Step {
             }
             # Finish what an interrupted run left (what apt-get asks for by hand: "dpkg was
             # interrupted, you must manually run 'dpkg --configure -a'"), then mend dependencies.
-            if [ -n "$(dpkg --audit 2>/dev/null)" ]; then
+            \#(dpkgLocked)
+            if [ -n "$(dpkg --audit 2>/dev/null)" ] && ! dpkg_locked; then
               echo "fleet: dpkg was interrupted earlier; finishing it: dpkg --configure -a, apt-get -f install"
               dpkg --force-confdef --force-confold --configure -a
               apt_get -f install --no-remove
