@@ -22,7 +22,6 @@ let package = Package(
         .testTarget(
             name: "FleetTests",
             dependencies: ["Fleet", "FleetTestSupport"],
-            resources: [.copy("Fixtures")],
             swiftSettings: strict),
         .testTarget(
             name: "PlaybooksTests",

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A value guarded by a lock, for the few places where state is shared across threads that are
-/// not tasks (DispatchIO handlers, termination handlers).
+/// not tasks (the pipe poll thread, the reaper, signal sources).
 public final class Locked<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: Value

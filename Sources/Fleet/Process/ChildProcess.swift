@@ -176,9 +176,3 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 }
-
-/// Carries a non-Sendable value across a thread hop whose safety is ensured by hand.
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}

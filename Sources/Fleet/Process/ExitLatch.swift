@@ -1,6 +1,6 @@
 import Foundation
 
-/// A one-shot latch released by a process's termination handler.
+/// A one-shot latch released when the reaper has collected a child's exit.
 ///
 /// Waiting is deliberately *not* cancellation-aware: a cancelled run must still reap its child,
 /// or `terminationStatus` traps and the child leaks. Cancellation kills the child instead, and

@@ -44,7 +44,7 @@ public enum ProgramEvent: Sendable, Equatable {
 }
 
 /// Splits a byte stream into lines and turns them into ``ProgramEvent``s as they arrive.
-/// Thread-safe: chunks may come from a DispatchIO queue while the caller reads the results.
+/// Thread-safe: chunks come from the pipe poll thread while the caller reads the results.
 public final class ProgramEventStream: @unchecked Sendable {
     private let lock = NSLock()
     private var buffer = Data()

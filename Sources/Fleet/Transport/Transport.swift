@@ -49,14 +49,11 @@ public struct Batch: Sendable, Equatable {
     public var tasks: [RemoteTask]
     /// Stop at the first task that exits non-zero (applies); checks run all tasks.
     public var stopOnFailure: Bool
-    /// Values to redact from anything logged about this batch.
-    public var secrets: [String]
 
     /// Creates a batch.
-    public init(tasks: [RemoteTask], stopOnFailure: Bool, secrets: [String] = []) {
+    public init(tasks: [RemoteTask], stopOnFailure: Bool) {
         self.tasks = tasks
         self.stopOnFailure = stopOnFailure
-        self.secrets = secrets
     }
 }
 
