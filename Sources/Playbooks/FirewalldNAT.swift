@@ -8,8 +8,10 @@ import Fleet
 /// also the way out, and masquerades the hub's own traffic too.
 ///
 /// Rules are queried before they are added, so a re-run never duplicates one and never needs
-/// `firewall-cmd --reload`. Teardown removes both rules (permanent and runtime) but leaves
-/// firewalld itself installed and running: turning off a host's firewall is not a safe way to
+/// `firewall-cmd --reload`. The hub records which rules fleet added and which identical ones
+/// were there before it (``HostState``); teardown and an uplink change remove only fleet's.
+/// Teardown removes fleet's rules (permanent and runtime) but leaves firewalld itself installed
+/// and running: turning off a host's firewall is not a safe way to
 /// "undo", and the package stays anyway.
 ///
 /// `iptables` is installed with firewalld: direct rules are iptables rules even under
@@ -58,7 +60,8 @@ enum FirewalldNAT {
     }
 
     static func rules(_ context: PlaybookContext) -> Step {
-        let names = [Snippet.assign("vif", context.vlanInterface), Snippet.assign("subnet", context.network.subnet.description)]
+        let names = [Snippet.assign("vif", context.vlanInterface), Snippet.assign("subnet", context.network.subnet.description),
+                     HostState.assign("added", "firewalld-rules-added"), HostState.assign("kept", "firewalld-rules-kept")]
             .joined(separator: "\n") + "\n"
         let helpers = #"""
             # rule NAME OPTION...: firewall-cmd OPTION... followed by the words of direct rule NAME.
@@ -83,6 +86,11 @@ enum FirewalldNAT {
                 $1 == "ipv4" && $2 == "filter" && $3 == "FORWARD" && $4 == "0" && $5 == "-i" && $6 == vif && $7 == "-o" && $9 == "-j" && $10 == "ACCEPT" && NF == 10 && $8 != up { print }
                 $1 == "ipv4" && $2 == "nat" && $3 == "POSTROUTING" && $4 == "0" && $5 == "-s" && $6 == subnet && $7 == "-o" && $9 == "-j" && $10 == "MASQUERADE" && NF == 10 && $8 != up { print }'
             }
+            # mine LISTING: the stale rules fleet added itself ($added); a rule of the same shape
+            # that someone else made is never removed.
+            mine() { [ -s "$added" ] || return 0; stale "$1" | grep -xF -f "$added" || true; }
+            listed() { [ -f "$2" ] && grep -qxF -- "$1" "$2"; }
+            remember() { listed "$1" "$2" || { mkdir -p -- "$(dirname -- "$2")"; printf '%s\n' "$1" >>"$2"; }; }
 
             """#
         let prelude = names + uplink(context) + "\n" + helpers
@@ -100,7 +108,7 @@ enum FirewalldNAT {
               printf '%s\n' "$runtime" | grep -qxF -- "$(show "$r")" || { echo "missing at runtime: $(show "$r")"; rc=1; }
               printf '%s\n' "$permanent" | grep -qxF -- "$(show "$r")" || { echo "missing permanently: $(show "$r")"; rc=1; }
             done
-            old=$(stale "$runtime"; stale "$permanent")
+            old=$(mine "$runtime"; mine "$permanent")
             [ -z "$old" ] || { printf '%s\n' "$old" | sort -u | sed "s/^/leaves by another interface than the uplink $uplink: /"; rc=1; }
 
             """# + InboundExposure.directRules(context) + "\n" + #"""
@@ -111,13 +119,20 @@ enum FirewalldNAT {
             exit "$rc"
             """#
         let apply = "set -e\n" + prelude + #"""
-            stale "$(firewall-cmd --direct --get-all-rules)" | while read -r words; do
+            mine "$(firewall-cmd --direct --get-all-rules)" | while read -r words; do
               echo "removing at runtime: $words"; firewall-cmd --direct --remove-rule $words
             done
-            stale "$(firewall-cmd --permanent --direct --get-all-rules)" | while read -r words; do
+            mine "$(firewall-cmd --permanent --direct --get-all-rules)" | while read -r words; do
               echo "removing permanently: $words"; firewall-cmd --permanent --direct --remove-rule $words
             done
             for r in forward masquerade; do
+              text=$(show "$r")
+              # The same rule already there, and not fleet's: someone else's, which teardown keeps.
+              if ! listed "$text" "$added" && { has "$r" --direct --query-rule || has "$r" --permanent --direct --query-rule; }; then
+                listed "$text" "$kept" || echo "there before fleet, kept at teardown: $text"
+                remember "$text" "$kept"
+              fi
+              listed "$text" "$kept" || remember "$text" "$added"
               has "$r" --direct --query-rule || rule "$r" --direct --add-rule
               has "$r" --permanent --direct --query-rule || rule "$r" --permanent --direct --add-rule
             done
@@ -129,8 +144,9 @@ enum FirewalldNAT {
               echo "firewalld is not running: start it (systemctl start firewalld) so its direct rules can be removed" >&2
               exit 1
             fi
-            stale "$(firewall-cmd --direct --get-all-rules)" | while read -r words; do firewall-cmd --direct --remove-rule $words; done
-            stale "$(firewall-cmd --permanent --direct --get-all-rules)" | while read -r words; do firewall-cmd --permanent --direct --remove-rule $words; done
+            mine "$(firewall-cmd --direct --get-all-rules)" | while read -r words; do firewall-cmd --direct --remove-rule $words; done
+            mine "$(firewall-cmd --permanent --direct --get-all-rules)" | while read -r words; do firewall-cmd --permanent --direct --remove-rule $words; done
+            rm -f -- "$added"
             """#
         let undoCheck = undoPrelude + #"""
             command -v firewall-cmd >/dev/null 2>&1 || exit 0
@@ -141,8 +157,8 @@ enum FirewalldNAT {
               fi
               exit 0
             fi
-            left=$(stale "$(firewall-cmd --direct --get-all-rules 2>&1)" | sed 's/^/still at runtime: /'
-              stale "$(firewall-cmd --permanent --direct --get-all-rules 2>&1)" | sed 's/^/still permanent: /')
+            left=$(mine "$(firewall-cmd --direct --get-all-rules 2>&1)" | sed 's/^/still at runtime: /'
+              mine "$(firewall-cmd --permanent --direct --get-all-rules 2>&1)" | sed 's/^/still permanent: /')
             [ -z "$left" ] || { printf '%s\n' "$left"; exit 1; }
             exit 0
             """#

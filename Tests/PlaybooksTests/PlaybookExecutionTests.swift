@@ -116,8 +116,9 @@ struct PlaybookExecutionTests {
         let before = try host.run(step.check)
         #expect(before.stdout.contains("missing at runtime: ipv4 filter FORWARD 0 -i bond0.1000 -o eno2 -j ACCEPT"))
         #expect(before.stdout.contains("missing permanently: ipv4 nat POSTROUTING 0 -s 192.168.10.0/25 -o eno2 -j MASQUERADE"))
-        // As after `firewall-cmd --reload` lost nothing but the runtime set was never made:
+        // As after an apply of fleet's that made the permanent rule and was cut short:
         try host.write("ipv4 nat POSTROUTING 0 -s 192.168.10.0/25 -o eno2 -j MASQUERADE\n", to: "rules/permanent")
+        try host.write("ipv4 nat POSTROUTING 0 -s 192.168.10.0/25 -o eno2 -j MASQUERADE\n", to: "var/lib/fleet/firewalld-rules-added")
         #expect(try host.run(step.apply).succeeded)
         #expect(try host.run(step.check).succeeded)
         #expect(try host.run(step.apply).succeeded)
@@ -141,6 +142,27 @@ struct PlaybookExecutionTests {
         #expect(try host.run(step.undo).succeeded)
         #expect(try host.run(step.undoCheck).succeeded)
         #expect(host.read("rules/runtime").isEmpty && host.read("rules/permanent").isEmpty)
+    }
+
+    @Test("firewalld NAT: a rule that was there before fleet stays at teardown; a same-shaped rule of someone else's is never removed")
+    func firewalldPreexisting() throws {
+        let host = try FakeHost()
+        let step = try Self.step("nat-rules")
+        try host.write("default via 203.0.113.1 dev bond0 proto static\n", to: "default-route")
+        let theirs = "ipv4 nat POSTROUTING 0 -s 192.168.10.0/25 -o bond0 -j MASQUERADE\n"
+        let other = "ipv4 filter FORWARD 0 -i bond0.1000 -o eth9 -j ACCEPT\n"
+        try host.write(theirs + other, to: "rules/runtime")
+        try host.write(theirs + other, to: "rules/permanent")
+        let apply = try host.run(step.apply)
+        #expect(apply.succeeded, "\(apply)")
+        #expect(apply.stdout.contains("there before fleet, kept at teardown: ipv4 nat POSTROUTING 0 -s 192.168.10.0/25 -o bond0 -j MASQUERADE"))
+        #expect(host.read("rules/runtime").contains(other), "a rule fleet did not add is not 'stale'")
+        #expect(try host.run(step.check).succeeded)
+        #expect(try host.run(step.apply).succeeded)
+        #expect(!(try host.run(step.undoCheck).succeeded))
+        #expect(try host.run(step.undo).succeeded)
+        #expect(try host.run(step.undoCheck).succeeded)
+        #expect(host.read("rules/runtime") == theirs + other && host.read("rules/permanent") == theirs + other)
     }
 
     static let statusNeedsLogin = #"{"Version": "1.76.1", "BackendState": "NeedsLogin", "Self": {"ID": ""}, "Peer": null}"#
