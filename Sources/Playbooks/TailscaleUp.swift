@@ -16,7 +16,8 @@ import Foundation
 ///   over flags it does not mention; it would also turn accept-dns on, and a subnet router's
 ///   resolvers must stay the hub's own (the check reports `CorpDNS` true as drift). Without a key (check and teardown runs), a hub already logged in is
 ///   reconfigured without one; any other fails with a message naming where the key comes from.
-/// - Undo: `tailscale logout`, which also expires the node key.
+/// - Undo: `tailscale logout`, which also expires the node key, but only for a node fleet logged
+///   in: one that was logged in before fleet's first apply is recorded (``HostState``) and stays.
 ///
 /// Apply, undo and the undo's post-check first wait (up to 15 s) for tailscaled to answer: a
 /// daemon just installed, started or restarted by systemd is briefly unreachable, and asking
@@ -25,7 +26,9 @@ enum TailscaleUp {
     static func step(_ context: PlaybookContext, settings: TailscaleSettings) -> Step {
         let prelude = [Snippet.assign("route", context.network.subnet.description),
                        Snippet.assign("hostname", settings.hostname ?? ""),
-                       Snippet.assign("tags", settings.advertiseTags.joined(separator: ","))]
+                       Snippet.assign("tags", settings.advertiseTags.joined(separator: ",")),
+                       HostState.assign("ours", "tailscale-logged-in-by-fleet"),
+                       HostState.assign("kept", "tailscale-logged-in-before-fleet")]
             .joined(separator: "\n") + "\n" + #"""
             flat() { tr -d ' \t\n\r'; }
             backend_state() { tailscale status --json 2>/dev/null | flat | sed -n 's/.*"BackendState":"\([A-Za-z]*\)".*/\1/p'; }
@@ -68,13 +71,16 @@ enum TailscaleUp {
             """#
         let undo = prelude + #"""
             command -v tailscale >/dev/null 2>&1 || exit 0
+            if [ -e "$kept" ]; then echo "this node was logged in before fleet: it stays logged in"; exit 0; fi
             systemctl start tailscaled 2>/dev/null || true
             state=$(await_state)
-            case "$state" in NeedsLogin|NoState) exit 0;; esac
+            case "$state" in NeedsLogin|NoState) rm -f -- "$ours"; exit 0;; esac
             tailscale logout
+            rm -f -- "$ours"
             """#
         let undoCheck = prelude + #"""
             command -v tailscale >/dev/null 2>&1 || exit 0
+            [ ! -e "$kept" ] || exit 0
             state=$(await_state)
             case "$state" in
               NeedsLogin|NoState) exit 0;;
@@ -93,11 +99,17 @@ enum TailscaleUp {
     /// one that is not fails with a message saying where the key should come from.
     static func authKey(_ key: String?, source: TailscaleSettings.AuthKeySource) -> (script: String, secrets: [String]) {
         let up = #"""
-            await_state >/dev/null
+            before=$(await_state)
+            # Logged in, and not by fleet: someone else's node, which teardown leaves logged in.
+            if [ "$before" = Running ] && [ ! -e "$ours" ] && [ ! -e "$kept" ]; then
+              mkdir -p -- "$(dirname -- "$kept")"; : >"$kept"
+              echo "this node was logged in before fleet: teardown will leave it logged in"
+            fi
             set -- "$@" --reset --accept-dns=false --advertise-routes="$route" --timeout=60s
             [ -z "$hostname" ] || set -- "$@" --hostname="$hostname"
             [ -z "$tags" ] || set -- "$@" --advertise-tags="$tags"
             tailscale up "$@"
+            if [ ! -e "$kept" ]; then mkdir -p -- "$(dirname -- "$ours")"; : >"$ours"; fi
             tailscale status 2>&1 | head -n 3
             """#
         guard let key = key?.trimmingCharacters(in: .whitespacesAndNewlines), !key.isEmpty else {

@@ -237,9 +237,29 @@ struct PlaybookExecutionTests {
         let dns = try host.run(step.check)
         #expect(!dns.succeeded && dns.stdout.contains("accept-dns is on (CorpDNS true)"), "\(dns)")
 
+        #expect(host.exists("var/lib/fleet/tailscale-logged-in-by-fleet"))
         #expect(!(try host.run(step.undoCheck).succeeded))
         #expect(try host.run(step.undo).succeeded)
+        #expect(host.read("tailscale.log").contains("tailscale logout"))
+        #expect(!host.exists("var/lib/fleet/tailscale-logged-in-by-fleet"))
         #expect(try host.run(step.undoCheck).succeeded)
+    }
+
+    @Test("a node that was logged in before fleet is reconfigured, and teardown does not log it out")
+    func tailscalePreexisting() throws {
+        let host = try FakeHost()
+        try host.write(Self.status(primaryRoutes: true), to: "status.json")
+        try host.write(#"{"AdvertiseRoutes": null}"#, to: "prefs.json")
+        try host.write(Self.status(primaryRoutes: true), to: "status-after-up.json")
+        try host.write(Self.prefs, to: "prefs-after-up.json")
+        let step = try Self.step("tailscale-up", authKey: DemoInventory.authKey)
+        let apply = try host.run(step.apply)
+        #expect(apply.succeeded, "\(apply)")
+        #expect(apply.stdout.contains("this node was logged in before fleet: teardown will leave it logged in"))
+        #expect(try host.run(step.undoCheck).succeeded, "nothing of fleet's to undo")
+        #expect(try host.run(step.undo).succeeded)
+        #expect(!host.read("tailscale.log").contains("tailscale logout"))
+        #expect(host.exists("var/lib/fleet/tailscale-logged-in-before-fleet"))
     }
 
     @Test("without a key, a logged-in hub is reconfigured and a logged-out one gets the message")
