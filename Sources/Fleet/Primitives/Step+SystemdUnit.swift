@@ -59,7 +59,9 @@ extension Step {
         let before = #"""
             preexisting() {
               [ -f "$record" ] && read -r e0 a0 <"$record" && [ "$e0" = enabled ] && [ "$a0" = active ] || return 1
-              f=$(systemctl show -P FragmentPath -- "$u" 2>/dev/null)
+              # A unit generated from a SysV script (isc-dhcp-server) names its script as SourcePath.
+              f=$(systemctl show -P SourcePath -- "$u" 2>/dev/null)
+              [ -n "$f" ] || f=$(systemctl show -P FragmentPath -- "$u" 2>/dev/null)
               pkg=$( [ -n "$f" ] && dpkg -S -- "$f" 2>/dev/null | head -n 1 | cut -d: -f1)
               [ -z "$pkg" ] || [ ! -e "$mine/$pkg" ]
             }
