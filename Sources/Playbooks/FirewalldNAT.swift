@@ -11,8 +11,8 @@ import Fleet
 /// `firewall-cmd --reload`. The hub records which rules fleet added and which identical ones
 /// were there before it (``HostState``); teardown and an uplink change remove only fleet's.
 /// Teardown removes fleet's rules (permanent and runtime) but leaves firewalld itself installed
-/// and running: turning off a host's firewall is not a safe way to
-/// "undo", and the package stays anyway.
+/// and running: turning off a host's firewall is not a safe way to "undo", and the package stays
+/// anyway.
 ///
 /// `iptables` is installed with firewalld: direct rules are iptables rules even under
 /// firewalld's nftables backend, and Debian only recommends it. When the inventory reaches the
@@ -72,7 +72,6 @@ enum FirewalldNAT {
                 masquerade) firewall-cmd "$@" ipv4 nat POSTROUTING 0 -s "$subnet" -o "$uplink" -j MASQUERADE;;
               esac
             }
-            has() { rule "$@" >/dev/null 2>&1; }
             show() {
               case "$1" in
                 forward) echo "ipv4 filter FORWARD 0 -i $vif -o $uplink -j ACCEPT";;
@@ -118,23 +117,29 @@ enum FirewalldNAT {
             fi
             exit "$rc"
             """#
+        // One listing of each set, read for every rule: a firewall-cmd per query is a Python
+        // start-up. Removing stale rules leaves the current uplink's rules as listed.
         let apply = "set -e\n" + prelude + #"""
-            mine "$(firewall-cmd --direct --get-all-rules)" | while read -r words; do
+            runtime=$(firewall-cmd --direct --get-all-rules)
+            permanent=$(firewall-cmd --permanent --direct --get-all-rules)
+            mine "$runtime" | while read -r words; do
               echo "removing at runtime: $words"; firewall-cmd --direct --remove-rule $words
             done
-            mine "$(firewall-cmd --permanent --direct --get-all-rules)" | while read -r words; do
+            mine "$permanent" | while read -r words; do
               echo "removing permanently: $words"; firewall-cmd --permanent --direct --remove-rule $words
             done
             for r in forward masquerade; do
               text=$(show "$r")
+              at_runtime=0; printf '%s\n' "$runtime" | grep -qxF -- "$text" && at_runtime=1
+              permanently=0; printf '%s\n' "$permanent" | grep -qxF -- "$text" && permanently=1
               # The same rule already there, and not fleet's: someone else's, which teardown keeps.
-              if ! listed "$text" "$added" && { has "$r" --direct --query-rule || has "$r" --permanent --direct --query-rule; }; then
+              if ! listed "$text" "$added" && [ "$at_runtime$permanently" != 00 ]; then
                 listed "$text" "$kept" || echo "there before fleet, kept at teardown: $text"
                 remember "$text" "$kept"
               fi
               listed "$text" "$kept" || remember "$text" "$added"
-              has "$r" --direct --query-rule || rule "$r" --direct --add-rule
-              has "$r" --permanent --direct --query-rule || rule "$r" --permanent --direct --add-rule
+              [ "$at_runtime" = 1 ] || rule "$r" --direct --add-rule
+              [ "$permanently" = 1 ] || rule "$r" --permanent --direct --add-rule
             done
             firewall-cmd --direct --get-all-rules
             """#

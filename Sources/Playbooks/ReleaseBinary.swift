@@ -27,7 +27,7 @@ struct ReleaseBinary {
     /// Where the binary goes (tests point this and ``stateDirectory`` at a temporary directory).
     var binDirectory = "/usr/local/bin"
     /// fleet's own state on the host: the stamps.
-    var stateDirectory = "/var/lib/fleet"
+    var stateDirectory = HostState.directory
 
     var path: String { "\(binDirectory)/\(name)" }
     var stamp: String { "\(stateDirectory)/\(name).stamp" }

@@ -14,8 +14,9 @@ import Foundation
 ///   `tailscale up --reset --accept-dns=false --advertise-routes=… --auth-key=file:… --timeout=60s`,
 ///   and removes the file on every exit path. `--reset` makes a re-run converge instead of failing
 ///   over flags it does not mention; it would also turn accept-dns on, and a subnet router's
-///   resolvers must stay the hub's own (the check reports `CorpDNS` true as drift). Without a key (check and teardown runs), a hub already logged in is
-///   reconfigured without one; any other fails with a message naming where the key comes from.
+///   resolvers must stay the hub's own (the check reports `CorpDNS` true as drift). Without a key
+///   (check and teardown runs), a hub already logged in is reconfigured without one; any other
+///   fails with a message naming where the key comes from.
 /// - Undo: `tailscale logout`, which also expires the node key, but only for a node fleet logged
 ///   in: one that was logged in before fleet's first apply is recorded (``HostState``) and stays.
 ///

@@ -73,8 +73,7 @@ enum Thinpool {
                 # An LVM physical volume in no volume group holds no data: what an apply that
                 # stopped after pvcreate (an older fleet made the PV first) leaves. It is reused.
                 if [ "$sig" = LVM2_member ] && [ -z "$parts" ] && [ -z "$pt" ] &&
-                  pvs --noheadings -o vg_name -- "$disk" >/dev/null 2>&1 &&
-                  [ -z "$(pvs --noheadings -o vg_name -- "$disk" 2>/dev/null | tr -d ' ')" ]; then
+                  owner=$(pvs --noheadings -o vg_name -- "$disk" 2>/dev/null) && [ -z "$(printf '%s' "$owner" | tr -d ' ')" ]; then
                   echo "$disk is an empty LVM physical volume in no volume group (an interrupted earlier run): using it"
                   sig=
                 fi

@@ -87,6 +87,8 @@ enum VLAN {
               ip -d link show dev "$bridge" 2>/dev/null |
                 awk -v a="$alias" '$1 == "alias" && $2 == a { al = 1 } $1 == "bridge" { br = 1 } END { exit !(al && br) }'
             }
+            # foreign_bridge: bridge mode, and an interface of the bridge's name that is not fleet's.
+            foreign_bridge() { [ -n "$bridge" ] && [ -n "$(first "$bridge")" ] && ! ours_bridge; }
             # recorded: the address fleet put on this VLAN earlier (kept in $record, so a changed
             # inventory removes that one and never one someone else added), when it is no longer
             # wanted and still there.
@@ -122,7 +124,7 @@ enum VLAN {
                 [ -z "$bline" ] || is_up "$bline" || say "$bridge: not UP"
               fi
             fi
-            if [ -n "$bridge" ] && [ -n "$(first "$bridge")" ] && ! ours_bridge; then
+            if foreign_bridge; then
               say "$bridge: exists but is not the bridge fleet creates (no ifalias $alias): fleet will not use it; name another in flintlock.bridgeName"
             fi
             addrs=$(ip -4 -o addr show dev "$aif" 2>/dev/null | awk '$3 == "inet" { print $4 }')
@@ -145,7 +147,7 @@ enum VLAN {
         // the bridge), and deleting it would take them down. Only a link of the wrong kind is
         // recreated. A bridge of that name that fleet did not create is refused, not taken over.
         let apply = "set -e\n" + prelude + #"""
-            if [ -n "$bridge" ] && [ -n "$(first "$bridge")" ] && ! ours_bridge; then
+            if foreign_bridge; then
               echo "$bridge exists and is not the bridge fleet creates (no ifalias $alias): fleet does not take over" \
                 "an interface it did not make; name another bridge in flintlock.bridgeName, or remove $bridge" >&2
               exit 1

@@ -6,7 +6,6 @@ public final class SSHTransport: Transport, @unchecked Sendable {
     private let options: SSHOptions
     /// Private directory for control sockets.
     private let directory: ControlDirectory
-    private var controlDirectory: String { directory.path }
     private let counter = Locked(0)
 
     /// Creates the transport and its private control-socket directory (sweeping those that
@@ -22,7 +21,7 @@ public final class SSHTransport: Transport, @unchecked Sendable {
             value += 1
             return value
         }
-        let path = "\(controlDirectory)/\(index)"
+        let path = "\(directory.path)/\(index)"
         let argv = options.masterArguments(for: device, controlPath: path)
         let relay = MasterRelay()
         let master = ChildProcess(argv[0], Array(argv.dropFirst()), input: Data(), keepStdinOpen: true,
