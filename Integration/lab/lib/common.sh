@@ -11,7 +11,9 @@ CACHE_ROOT=${FLEET_LAB_CACHE:-/var/cache/fleet-lab}
 INVENTORY=$REPO_ROOT/inventory/lab.json
 
 # --- network plan -----------------------------------------------------------------------------
-NETNS=fleetlab
+# One netns per checkout (named after its run directory), so a second clone's lab, such as a CI
+# run on a fresh clone, never meets this one's namespace; FLEET_LAB_NETNS overrides.
+NETNS=${FLEET_LAB_NETNS:-fleetlab-$(printf '%s' "$RUN_DIR" | sha256sum | cut -c1-8)}
 BRIDGE=lbr0
 LAB_GW=203.0.113.1
 LAB_DNS=203.0.113.53
@@ -52,6 +54,24 @@ phase_end() {
     t=$(elapsed "${_PHASE_T0[$1]}")
     log "phase $1: ${t}s"
     if [[ -d $RUN_DIR ]]; then printf '%s %s %s\n' "$(date -u +%FT%TZ)" "$1" "$t" >>"$RUN_DIR/timings.log"; fi
+}
+
+# lock_cache: hold the cache's build lock (fd 7) so that two checkouts never build the same
+# image, mirror or stand-ins into one .tmp directory at once; unlock_cache before starting
+# anything long-lived, which would otherwise inherit the lock.
+lock_cache() {
+    [[ -z ${_CACHE_LOCKED:-} ]] || return 0
+    install -d "$CACHE_ROOT"
+    exec 7>"$CACHE_ROOT/.build.lock"
+    if ! flock -n 7; then
+        log "waiting for another lab's build in $CACHE_ROOT"
+        flock 7
+    fi
+    _CACHE_LOCKED=1
+}
+unlock_cache() {
+    exec 7>&-
+    _CACHE_LOCKED=
 }
 
 need_root() { [[ $(id -u) -eq 0 ]] || die "the lab needs root (netns, taps, apt-get, mmdebstrap)"; }

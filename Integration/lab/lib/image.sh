@@ -18,6 +18,7 @@ image_dir() { printf '%s/image-%s\n' "$CACHE_ROOT" "$(image_hash)"; }
 #   vmlinuz, initrd.img, rootfs.img (raw ext4, sparse), dpkg-status, packages.list, build.log
 cmd_image() {
     need_root
+    lock_cache
     local dir
     dir=$(image_dir)
     if [[ -f $dir/DONE ]]; then

@@ -81,6 +81,7 @@ _repo_index() {
 
 cmd_mirror() {
     need_root
+    lock_cache
     ensure_keys
     cmd_image
     build_standins

@@ -99,6 +99,7 @@ verify_standin_shas() {
 
 cmd_standins() {
     need_root
+    lock_cache
     build_standins
     local dir
     dir=$(standins_dir)

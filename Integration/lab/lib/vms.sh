@@ -178,7 +178,7 @@ write_ssh_config() {
     } >>"$SSH_CONFIG"
 }
 
-# lab_ssh_cmd VM: the ssh argv (without the command) the lab itself uses: the lab ssh_config and a
+# lab_ssh VM CMD...: CMD on VM over the ssh the lab itself uses: the lab ssh_config and a
 # ControlMaster started on purpose with its stdio closed (see `ensure_master`).
 lab_ssh() {
     local vm=$1
@@ -250,6 +250,7 @@ cmd_up() {
     phase_end image
     phase_start mirror
     cmd_mirror
+    unlock_cache
     phase_end mirror
     verify_standin_shas
 
@@ -268,7 +269,7 @@ cmd_up() {
         ip -n "$NETNS" tuntap add "${VM_TAP[$vm]}" mode tap
         ip -n "$NETNS" link set "${VM_TAP[$vm]}" master "$BRIDGE" up
     done
-    # Programs started with `ip netns exec fleetlab` resolve names through the lab's DNS.
+    # Programs started with `ip netns exec $NETNS` resolve names through the lab's DNS.
     install -d /etc/netns/"$NETNS"
     printf 'nameserver %s\n' "$LAB_DNS" >/etc/netns/"$NETNS"/resolv.conf
     phase_end network
