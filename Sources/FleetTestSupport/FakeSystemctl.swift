@@ -20,6 +20,7 @@ public enum FakeSystemctl {
           enable) touch "$FAKE/enabled/$unit"; [ "$now" = 0 ] || touch "$FAKE/active/$unit";;
           disable) rm -f "$FAKE/enabled/$unit"; [ "$now" = 0 ] || rm -f "$FAKE/active/$unit";;
           start|restart) touch "$FAKE/active/$unit";;
+          try-restart) ;;
           stop) rm -f "$FAKE/active/$unit";;
           status) echo "* $unit - fake status";;
           show) echo "/lib/systemd/system/$unit";;

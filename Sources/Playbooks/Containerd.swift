@@ -5,7 +5,8 @@ import Fleet
 ///
 /// - `containerd-config`: `/etc/containerd/config.toml` (version 2, as `provision.sh` writes
 ///   it, without its trace logging and metrics listener). The packaged file is kept and restored
-///   on teardown.
+///   on teardown, and a containerd that was running before fleet (and so is left running) is
+///   restarted on it.
 /// - `containerd`: enabled and active, restarted when the configuration or the pool changed;
 ///   its check also wants `ctr plugins ls` to report the devmapper snapshotter `ok` (`error`
 ///   means containerd could not open the pool). Teardown stops and disables it, so the pool is
@@ -14,11 +15,11 @@ enum Containerd {
     static let socket = "/run/containerd/containerd.sock"
 
     static func steps() -> [Step] {
-        var service = Step.systemdUnit("containerd", notifiedBy: ["containerd-config", "thinpool"],
-                                       title: "containerd running")
-        service.check = Snippet.allOf([service.check, devmapperPlugin])
+        let service = Step.systemdUnit("containerd", notifiedBy: ["containerd-config", "thinpool"],
+                                       title: "containerd running").checkingAlso(devmapperPlugin)
         return [Step.configFile(id: "containerd-config", path: "/etc/containerd/config.toml",
-                                content: .literal(config), title: "containerd configuration", keepOriginal: true),
+                                content: .literal(config), title: "containerd configuration", keepOriginal: true)
+                    .restartingOnUndo("containerd"),
                 service]
     }
 

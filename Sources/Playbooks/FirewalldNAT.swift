@@ -20,9 +20,7 @@ import Fleet
 /// default zone allows only `ssh` (22) and would lock the next run out.
 enum FirewalldNAT {
     static func steps(_ context: PlaybookContext) -> [Step] {
-        var firewalld = Step.systemdUnit("firewalld", title: "firewalld running")
-        firewalld.undo = nil
-        firewalld.undoCheck = nil
+        let firewalld = Step.systemdUnit("firewalld", title: "firewalld running").keptAtTeardown()
         var steps = [Step.aptPackages(id: "firewalld-package", packages: ["firewalld", "iptables"]), firewalld]
         if let port = context.device.ssh.port, port != 22 { steps.append(sshPort(port)) }
         steps += [FirewalldForwarding.step(context), rules(context)]

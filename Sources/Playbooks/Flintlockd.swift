@@ -25,14 +25,12 @@ enum Flintlockd {
     static let unitPath = "/etc/systemd/system/flintlockd.service"
 
     static func steps(_ context: PlaybookContext, settings: FlintlockSettings) -> [Step] {
-        var unitFile = Step.file(id: "flintlockd-unit", path: unitPath, content: unit(context),
-                                 title: "flintlockd unit \(unitPath)")
-        unitFile.undo = (unitFile.undo ?? "") + "\nsystemctl daemon-reload"
-        var service = Step.systemdUnit(
+        let unitFile = Step.file(id: "flintlockd-unit", path: unitPath, content: unit(context),
+                                 title: "flintlockd unit \(unitPath)").undoingAlso("systemctl daemon-reload")
+        let service = Step.systemdUnit(
             "flintlockd", notifiedBy: ["flintlockd-config", "flintlockd-unit", "flintlockd-binary", "firecracker",
                                        "vlan-interface"],
-            title: "flintlockd running")
-        service.check = Snippet.allOf([service.check, listening(context, port: settings.grpcPort)])
+            title: "flintlockd running").checkingAlso(listening(context, port: settings.grpcPort))
         return [
             Step.directory(id: "flintlockd-config-dir", path: "/etc/opt/flintlockd", managedEntries: ["config.yaml"]),
             Step.file(id: "flintlockd-config", path: configPath, content: config(context, settings: settings),

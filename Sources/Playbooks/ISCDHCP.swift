@@ -11,7 +11,8 @@ import Fleet
 /// - `dhcp-server`: enabled and active, restarted only when one of the above (or the VLAN link)
 ///   changed; its check also wants dhcpd serving the VLAN interface (`Listening on LPF/<vlan>/`
 ///   in the journal, or, on Debian where `-q` hides that line, dhcpd's command line naming it).
-///   Teardown stops and disables it.
+///   Teardown stops and disables it; one that was running before fleet is left running and
+///   restarted on the restored files.
 enum ISCDHCP {
     static let service = "isc-dhcp-server"
 
@@ -20,13 +21,14 @@ enum ISCDHCP {
             id: "dhcp-config", path: "/etc/dhcp/dhcpd.conf",
             content: UpstreamDNS.content(context.network.dnsServers) { config(context, dns: $0) },
             title: "DHCP configuration /etc/dhcp/dhcpd.conf",
-            validate: #"dhcpd -t -4 -cf "$candidate""#, keepOriginal: true)
+            validate: #"dhcpd -t -4 -cf "$candidate""#, keepOriginal: true).restartingOnUndo(service)
         let interfaces = Step.configFile(
             id: "dhcp-interface", path: "/etc/default/isc-dhcp-server", content: .generated(interfacesLine(context)),
             title: "DHCP interface \(context.vlanInterface) in /etc/default/isc-dhcp-server", keepOriginal: true)
-        var server = Step.systemdUnit(service, notifiedBy: ["dhcp-config", "dhcp-interface", "vlan-interface"],
+            .restartingOnUndo(service)
+        let server = Step.systemdUnit(service, notifiedBy: ["dhcp-config", "dhcp-interface", "vlan-interface"],
                                       id: "dhcp-server", title: "DHCP server \(service)")
-        server.check = Snippet.allOf([server.check, listening(context)])
+            .checkingAlso(listening(context))
         return [Step.aptPackages(id: "dhcp-package", packages: [service]), configuration, interfaces, server]
     }
 

@@ -16,10 +16,10 @@ enum KeaDHCP {
             id: "dhcp-config", path: "/etc/kea/kea-dhcp4.conf",
             content: UpstreamDNS.content(context.network.dnsServers) { config(context, dns: $0) },
             title: "DHCP configuration /etc/kea/kea-dhcp4.conf",
-            validate: #"kea-dhcp4 -t "$candidate""#, keepOriginal: true)
-        var server = Step.systemdUnit(service, notifiedBy: ["dhcp-config", "vlan-interface"], id: "dhcp-server",
+            validate: #"kea-dhcp4 -t "$candidate""#, keepOriginal: true).restartingOnUndo(service)
+        let server = Step.systemdUnit(service, notifiedBy: ["dhcp-config", "vlan-interface"], id: "dhcp-server",
                                       title: "DHCP server \(service)")
-        server.check = Snippet.allOf([server.check, listening(context)])
+            .checkingAlso(listening(context))
         return [Step.aptPackages(id: "dhcp-package", packages: [service]), configuration, server]
     }
 

@@ -18,9 +18,8 @@ enum NftablesNAT {
     static let rulesetPath = "/etc/fleet/nat.nft"
 
     static func steps(_ context: PlaybookContext) -> [Step] {
-        var unit = Step.file(id: "nat-unit", path: "/etc/systemd/system/\(unitName)", content: unitFile(context),
-                             title: "NAT unit \(unitName)")
-        unit.undo = (unit.undo ?? "") + "\nsystemctl daemon-reload"
+        let unit = Step.file(id: "nat-unit", path: "/etc/systemd/system/\(unitName)", content: unitFile(context),
+                             title: "NAT unit \(unitName)").undoingAlso("systemctl daemon-reload")
         return [
             Step.aptPackages(id: "nftables-package", packages: ["nftables"]),
             Step.directory(id: "nat-config-dir", path: "/etc/fleet", title: "directory /etc/fleet",

@@ -12,7 +12,8 @@ import Fleet
 ///   needed, runs its version command (a binary that fails it is not installed), installs it
 ///   0755 root:root by rename, and writes the stamp.
 /// - Undo: removes the binary and its stamp, but only when the stamp exists (a binary fleet did
-///   not install is left alone); `/var/lib/fleet` goes when empty.
+///   not install is left alone); `/var/lib/fleet` goes when empty. A binary that was at the
+///   path before fleet's first install was kept as `/var/lib/fleet/<name>.orig` and is put back.
 struct ReleaseBinary {
     var id: String
     var name: String
@@ -31,10 +32,12 @@ struct ReleaseBinary {
 
     var path: String { "\(binDirectory)/\(name)" }
     var stamp: String { "\(stateDirectory)/\(name).stamp" }
+    /// A binary that was at ``path`` before fleet's first install, kept for teardown.
+    var original: String { "\(stateDirectory)/\(name).orig" }
 
     var step: Step {
         let version = ShellQuote.join(versionArguments)
-        let prelude = [Snippet.assign("bin", path), Snippet.assign("stamp", stamp),
+        let prelude = [Snippet.assign("bin", path), Snippet.assign("stamp", stamp), Snippet.assign("orig", original),
                        Snippet.assign("want", "\(tag) \(sha256.lowercased())"), Snippet.assign("url", url),
                        Snippet.assign("sha", sha256.lowercased()), Snippet.assign("member", member ?? "")]
             .joined(separator: "\n") + "\n"
@@ -77,18 +80,27 @@ struct ReleaseBinary {
               printf '%s\n' "$out" | head -n 5 >&2
               exit 1
             fi
-            mv -fT -- "$bin.fleet-new" "$bin"
             mkdir -p -- "$(dirname -- "$stamp")"
+            # A binary someone else put there is kept, once, for teardown to put back.
+            if [ -e "$bin" ] && [ ! -e "$stamp" ] && [ ! -e "$orig" ]; then
+              cp -p -- "$bin" "$orig.tmp" && mv -fT -- "$orig.tmp" "$orig"
+              echo "$bin was there before fleet: kept as $orig, put back at teardown"
+            fi
+            mv -fT -- "$bin.fleet-new" "$bin"
             printf '%s\n%s\n' "$want" "$(sha256sum -- "$bin" | cut -d ' ' -f 1)" >"$stamp.tmp"
             mv -fT -- "$stamp.tmp" "$stamp"
             printf '%s\n' "$out" | head -n 1
             """#
         let undo = "set -e\n" + prelude + #"""
-            if [ -e "$stamp" ]; then rm -f -- "$bin" "$stamp"; fi
+            if [ -e "$stamp" ]; then
+              if [ -e "$orig" ]; then mv -fT -- "$orig" "$bin"; echo "$bin: the one from before fleet is back"; else rm -f -- "$bin"; fi
+              rm -f -- "$stamp"
+            fi
             rmdir -- "$(dirname -- "$stamp")" 2>/dev/null || true
             """#
         let undoCheck = prelude + #"""
             if [ -e "$stamp" ]; then echo "$bin: installed by fleet, still there"; exit 1; fi
+            if [ -e "$orig" ]; then echo "$bin: the one from before fleet is still kept as $orig"; exit 1; fi
             exit 0
             """#
         return Step(id: id, title: "\(name) \(tag)", check: check, apply: apply, undo: undo, undoCheck: undoCheck,

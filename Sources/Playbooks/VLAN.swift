@@ -9,7 +9,9 @@ import Fleet
 /// `bond0` itself from a boot-time oneshot. Plain `ip` in a unit works under all of them and
 /// touches nothing they own. The unit waits for the parent's device unit, runs before
 /// `network.target` (so DHCP and flintlockd, ordered after the network, find the link), and
-/// deletes the link when stopped. It is bound to the parent's device unit and wanted by it, so a
+/// deletes the link when stopped, unless the link was there before fleet's first apply (made by
+/// ifupdown or netplan, recorded in `/var/lib/fleet/link-<vlan>`): such a link stays at teardown,
+/// with its MTU, and only fleet's address and bridge go. It is bound to the parent's device unit and wanted by it, so a
 /// parent that goes away (a bond re-created) takes the VLAN down and brings it back when it
 /// returns. In bridge mode (the default on MicroVM hosts: flintlock's
 /// Firecracker provider attaches each MicroVM's tap to it) it also creates the bridge, marks it
@@ -19,9 +21,9 @@ enum VLAN {
     static let bridgeAlias = "fleet-microvm-bridge"
 
     static func steps(_ context: PlaybookContext) -> [Step] {
-        var unitFile = Step.file(id: "vlan-unit", path: "/etc/systemd/system/\(context.vlanUnit)",
+        let unitFile = Step.file(id: "vlan-unit", path: "/etc/systemd/system/\(context.vlanUnit)",
                                  content: unit(context), title: "VLAN unit \(context.vlanUnit)")
-        unitFile.undo = (unitFile.undo ?? "") + "\nsystemctl daemon-reload"
+            .undoingAlso("systemctl daemon-reload")
         return [Step.kernelModule("8021q"), unitFile, interface(context)]
     }
 
@@ -30,7 +32,8 @@ enum VLAN {
     static func unit(_ context: PlaybookContext) -> String {
         let vlan = context.vlanInterface, parent = context.parent, network = context.network
         var start = ["-/sbin/ip link add link \(parent) name \(vlan) type vlan id \(network.vlanId)"]
-        var stop = ["-/sbin/ip link delete dev \(vlan)"]
+        // A link that was there before fleet (ifupdown, netplan) stays when the unit stops.
+        var stop = ["-/bin/sh -c 'grep -qs ^kept \(linkRecord(vlan)) || exec /sbin/ip link delete dev \(vlan)'"]
         // Non-fatal: a parent whose MTU is lower at boot must not cost the host its VLAN (the
         // check reports the MTU as drift instead).
         if let mtu = network.mtu { start.append("-/sbin/ip link set dev \(vlan) mtu \(mtu)") }
@@ -68,6 +71,11 @@ enum VLAN {
             """
     }
 
+    /// The host's record of the VLAN link as fleet's first apply found it: `made` (fleet created
+    /// it), or `kept <mtu> <yes|no>` for a link someone else made, with its MTU then and whether
+    /// it had the address already. Teardown leaves a kept link in place.
+    static func linkRecord(_ vlan: String) -> String { "\(HostState.directory)/link-\(vlan)" }
+
     private static func prelude(_ context: PlaybookContext) -> String {
         var lines = [Snippet.assign("vif", context.vlanInterface), Snippet.assign("parent", context.parent),
                      Snippet.assign("id", String(context.network.vlanId)),
@@ -75,6 +83,7 @@ enum VLAN {
                      Snippet.assign("unit", context.vlanUnit),
                      Snippet.assign("bridge", context.bridge ?? ""), Snippet.assign("alias", bridgeAlias),
                      HostState.assign("record", "address-\(context.vlanInterface)"),
+                     HostState.assign("before", "link-\(context.vlanInterface)"),
                      Snippet.assign("mtu", context.network.mtu.map(String.init) ?? "")]
         // Helpers over `ip -d link show` output: the name field ("bond0.1000@bond0:"), the
         // flags, a keyword's value on the first line, and the VLAN detail line.
@@ -101,6 +110,8 @@ enum VLAN {
               [ "$(printf '%s\n' "$(first "$vif")" | awk '{ print $2 }')" = "$vif@$parent:" ] &&
                 ip -d link show dev "$vif" 2>/dev/null | grep -Eq "^ *vlan protocol 802\.1Q id $id( |$)"
             }
+            # kept: the VLAN link was there before fleet; sets $omtu and $had from the record.
+            kept() { [ -f "$before" ] && read -r kind omtu had <"$before" && [ "$kind" = kept ]; }
             """#)
         return lines.joined(separator: "\n") + "\n"
     }
@@ -156,6 +167,20 @@ enum VLAN {
               echo "$vif: exists but is not VLAN $id on $parent; recreating it"
               ip link delete dev "$vif"
             fi
+            # How fleet found the link, once (teardown leaves one it did not make). A link that
+            # is there while fleet's unit is enabled or its address record exists is fleet's,
+            # from before this record existed; a kept link that has gone since is fleet's now.
+            mkdir -p -- "$(dirname -- "$before")"
+            if [ ! -e "$before" ] || { kept && [ -z "$(first "$vif")" ]; }; then
+              if [ -n "$(first "$vif")" ] && [ ! -f "$record" ] && ! systemctl is-enabled --quiet -- "$unit" 2>/dev/null; then
+                had=no
+                ! ip -4 -o addr show dev "$aif" 2>/dev/null | awk '{ print $4 }' | grep -qxF -- "$addr" || had=yes
+                printf 'kept %s %s\n' "$(field "$(first "$vif")" mtu)" "$had" >"$before"
+                echo "$vif was there before fleet: recorded, teardown will leave it"
+              else
+                echo made >"$before"
+              fi
+            fi
             systemctl daemon-reload
             systemctl enable -- "$unit"
             systemctl start -- "$unit"
@@ -181,15 +206,28 @@ enum VLAN {
         let undo = prelude + #"""
             systemctl stop -- "$unit" 2>/dev/null || true
             systemctl disable -- "$unit" 2>/dev/null || true
-            [ -z "$(first "$vif")" ] || ip link delete dev "$vif"
             [ -z "$bridge" ] || ! ours_bridge || ip link delete dev "$bridge"
-            rm -f -- "$record"
+            if kept && [ -n "$(first "$vif")" ]; then
+              # Theirs: only fleet's address and MTU go; the record stays, so a later run knows.
+              [ "$had" = yes ] || ip addr del "$addr" dev "$aif" 2>/dev/null || true
+              [ -z "$omtu" ] || [ "$(field "$(first "$vif")" mtu)" = "$omtu" ] || ip link set dev "$vif" mtu "$omtu"
+              echo "$vif was there before fleet: left in place"
+              rm -f -- "$record"
+              exit 0
+            fi
+            [ -z "$(first "$vif")" ] || ip link delete dev "$vif"
+            rm -f -- "$record" "$before"
             rmdir -- "$(dirname -- "$record")" 2>/dev/null || true
             exit 0
             """#
         let undoCheck = prelude + #"""
             rc=0
-            [ -z "$(first "$vif")" ] || { echo "$vif: still there"; rc=1; }
+            if kept; then
+              [ "$had" = yes ] || ! ip -4 -o addr show dev "$aif" 2>/dev/null | awk '{ print $4 }' | grep -qxF -- "$addr" ||
+                { echo "$aif: still has $addr (the link was there before fleet, the address was not)"; rc=1; }
+            else
+              [ -z "$(first "$vif")" ] || { echo "$vif: still there"; rc=1; }
+            fi
             [ -z "$bridge" ] || ! ours_bridge || { echo "$bridge: still there"; rc=1; }
             if systemctl is-enabled --quiet -- "$unit" 2>/dev/null || systemctl is-active --quiet -- "$unit"; then
               echo "$unit: still enabled or active"; rc=1

@@ -56,6 +56,40 @@ struct PlaybookExecutionTests {
         #expect(!host.exists("var/lib/fleet/address-bond0.1000"))
     }
 
+    @Test("VLAN interface: a link that was there before fleet stays at teardown, with its MTU; fleet's address goes")
+    func vlanPreexisting() throws {
+        let host = try FakeHost()
+        try host.write("ether - - 1 9000 -\n", to: "links/bond0")
+        try host.write("vlan bond0 1000 1 9000 -\n", to: "links/bond0.1000")
+        try host.write("10.9.9.9/24\n", to: "addrs/bond0.1000")
+        var network = DemoInventory.network
+        network.mtu = 1400
+        let step = try Self.step("vlan-interface", DemoInventory.hub, DemoInventory.inventory(network: network))
+        let apply = try host.run(step.apply)
+        #expect(apply.succeeded && apply.stdout.contains("bond0.1000 was there before fleet: recorded"), "\(apply)")
+        #expect(host.read("var/lib/fleet/link-bond0.1000") == "kept 9000 no\n")
+        #expect(host.read("links/bond0.1000") == "vlan bond0 1000 1 1400 -\n")
+        // A second apply keeps the first record.
+        #expect(try host.run(step.apply).succeeded)
+        #expect(host.read("var/lib/fleet/link-bond0.1000") == "kept 9000 no\n")
+
+        #expect(!(try host.run(step.undoCheck).succeeded))
+        let undo = try host.run(step.undo)
+        #expect(undo.succeeded && undo.stdout.contains("bond0.1000 was there before fleet: left in place"), "\(undo)")
+        #expect(host.read("links/bond0.1000") == "vlan bond0 1000 1 9000 -\n", "the link and its MTU as they were")
+        #expect(host.read("addrs/bond0.1000") == "10.9.9.9/24\n", "only fleet's address went")
+        #expect(try host.run(step.undoCheck).succeeded)
+
+        // Once the kept link is gone, the link fleet creates next is fleet's to delete.
+        try FileManager.default.removeItem(at: host.root.appendingPathComponent("links/bond0.1000"))
+        #expect(try host.run(step.apply).succeeded)
+        #expect(host.read("var/lib/fleet/link-bond0.1000") == "made\n")
+        #expect(try host.run(step.undo).succeeded)
+        #expect(!host.exists("links/bond0.1000"))
+        #expect(!host.exists("var/lib/fleet/link-bond0.1000"))
+        #expect(try host.run(step.undoCheck).succeeded)
+    }
+
     @Test("VLAN interface: a link with the wrong VLAN id is recreated")
     func vlanWrongId() throws {
         let host = try FakeHost()

@@ -100,4 +100,25 @@ struct ReleaseBinaryTests {
         #expect(try sh(try #require(step.undo)).succeeded)
         #expect(FileManager.default.fileExists(atPath: foreign.path))
     }
+
+    @Test("a binary that was there before fleet's install is kept and put back by undo")
+    func replacedBinary() throws {
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("bin"), withIntermediateDirectories: true)
+        let theirs = dir.appendingPathComponent("bin/firecracker")
+        try LocalShell.writeExecutable("#!/bin/sh\necho theirs\n", at: theirs)
+        let (base, sha) = try makeRelease(tag: "v1.15.1", version: "v1.15.1")
+        let step = binary(tag: "v1.15.1", base: base, sha: sha).step
+        let apply = try sh(step.apply)
+        #expect(apply.succeeded && apply.stdout.contains("was there before fleet"), "\(apply)")
+        #expect(try sh(ShellQuote.quote(theirs.path)).stdout == "Firecracker v1.15.1\n")
+        // A second install (a new pin) keeps the first original, not fleet's own binary.
+        let (_, newSHA) = try makeRelease(tag: "v1.16.0", version: "v1.16.0")
+        let upgrade = binary(tag: "v1.16.0", base: base, sha: newSHA).step
+        #expect(try sh(upgrade.apply).succeeded)
+        #expect(!(try sh(try #require(upgrade.undoCheck)).succeeded))
+        #expect(try sh(try #require(upgrade.undo)).succeeded)
+        #expect(try sh(ShellQuote.quote(theirs.path)).stdout == "theirs\n")
+        #expect(try sh(try #require(upgrade.undoCheck)).succeeded)
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("state").path))
+    }
 }

@@ -133,7 +133,7 @@ struct RenderedConfigTests {
             ExecStart=-/sbin/ip link add link bond0 name bond0.1000 type vlan id 1000
             ExecStart=/sbin/ip addr replace 192.168.10.2/25 dev bond0.1000
             ExecStart=/sbin/ip link set dev bond0.1000 up
-            ExecStop=-/sbin/ip link delete dev bond0.1000
+            ExecStop=-/bin/sh -c 'grep -qs ^kept /var/lib/fleet/link-bond0.1000 || exec /sbin/ip link delete dev bond0.1000'
 
             [Install]
             WantedBy=multi-user.target sys-subsystem-net-devices-bond0.device
@@ -163,7 +163,7 @@ struct RenderedConfigTests {
             ExecStart=/sbin/ip link set dev br0 up
             ExecStart=/sbin/ip addr replace 192.168.10.3/25 dev br0
             ExecStart=/sbin/ip link set dev enp1s0-a.1000 up
-            ExecStop=-/sbin/ip link delete dev enp1s0-a.1000
+            ExecStop=-/bin/sh -c 'grep -qs ^kept /var/lib/fleet/link-enp1s0-a.1000 || exec /sbin/ip link delete dev enp1s0-a.1000'
             ExecStop=-/bin/sh -c 'test "$$(cat /sys/class/net/br0/ifalias)" = fleet-microvm-bridge && exec /sbin/ip link delete dev br0'
             """))
     }

@@ -91,3 +91,20 @@ extension Step {
                     undoCheck: undoCheck, timeout: .seconds(180), notifiedBy: notifiedBy)
     }
 }
+
+extension Step {
+    /// This step's undo, then a restart of `unit` if it is still running.
+    ///
+    /// Teardown runs in reverse, so a service's own undo comes before the undo of its
+    /// configuration. A service that was running before fleet is left running by its undo; once
+    /// the configuration it had is back, it must be restarted, or it keeps running with fleet's
+    /// (containerd holding the thin pool that the next undo removes). A service fleet stopped is
+    /// not running, and `try-restart` leaves it stopped. A restart that fails fails the undo.
+    public func restartingOnUndo(_ unit: String) -> Step {
+        undoingAlso(Snippet.assign("u", unit) + "\n" + #"""
+            systemctl is-active --quiet -- "$u" || exit 0
+            echo "$u is still running (it was before fleet): restarting it on its restored configuration"
+            systemctl try-restart -- "$u"
+            """#)
+    }
+}

@@ -259,6 +259,26 @@ struct SystemStepTests {
         #expect(try run(step.undoCheck).succeeded)
     }
 
+    @Test("a configuration's undo restarts its service when it is still running, and not when it was stopped")
+    func restartingOnUndo() throws {
+        try fakeSystemctl()
+        let step = Step.command(id: "containerd-config", title: "c", check: "true", apply: "true",
+                                undo: "echo restored", undoCheck: "false").restartingOnUndo("containerd")
+        let stopped = try run(step.undo)
+        #expect(stopped.succeeded && stopped.stdout.contains("restored"), "\(stopped)")
+        #expect(!read("systemctl.log").contains("try-restart"))
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("active"), withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("active/containerd").path, contents: Data())
+        let running = try run(step.undo)
+        #expect(running.stdout.contains("restarting it on its restored configuration"), "\(running)")
+        #expect(read("systemctl.log").contains("systemctl try-restart -- containerd"))
+        // An undo that fails stops there: nothing is restarted on a half-restored configuration.
+        let failing = Step.command(id: "x", title: "x", check: "true", apply: "true", undo: "exit 7", undoCheck: "false")
+            .restartingOnUndo("other")
+        #expect(try run(failing.undo).status == 7)
+        #expect(!read("systemctl.log").contains("try-restart -- other"))
+    }
+
     @Test("aptPackages records the packages it installs, not those that were there")
     func aptRecordsWhatItInstalls() throws {
         try fakeApt(candidates: "curl\ncontainerd\n", afterUpdate: "curl\ncontainerd\n")
