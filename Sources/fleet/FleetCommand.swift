@@ -25,21 +25,33 @@ enum FleetCommand {
             break
         }
         let (inventory, diagnostics) = InventoryLoader.load(path: invocation.inventoryPath)
-        for diagnostic in diagnostics { Terminal.error(diagnostic.description) }
+        for diagnostic in diagnostics { Terminal.report(diagnostic) }
         guard let inventory else {
             Terminal.error("\(invocation.inventoryPath): invalid inventory; nothing was run")
             return ExitCode.badInventory
         }
-        if invocation.command == .validate {
-            print("\(invocation.inventoryPath): valid (\(inventory.devices.count) devices)")
-            return 0
-        }
         do {
+            if invocation.command == .validate {
+                // The plan too: valid means `up` would accept it (extra step ids among them).
+                let plan = try makePlan(inventory, invocation, authKey: nil)
+                let steps = plan.hosts.reduce(0) { $0 + $1.steps.count }
+                print("\(invocation.inventoryPath): valid (\(inventory.devices.count) devices, \(steps) steps)")
+                return 0
+            }
             return try await converge(inventory, invocation)
         } catch {
             Terminal.error(message(of: error))
-            return (error as? FleetError)?.code == .usage ? ExitCode.usage : 1
+            return ExitCode.of(error)
         }
+    }
+
+    static func makePlan(_ inventory: Inventory, _ invocation: Invocation, authKey: String?) throws -> Plan {
+        try Plan.make(
+            inventory: inventory,
+            playbook: { device in
+                inventory.playbook == .liquidMetal ? LiquidMetal.steps(for: device, in: inventory, authKey: authKey) : []
+            },
+            limit: invocation.limit, only: invocation.only, skip: invocation.skip)
     }
 
     static func converge(_ inventory: Inventory, _ invocation: Invocation) async throws -> Int32 {
@@ -56,12 +68,7 @@ enum FleetCommand {
         // The user and port ssh will use, also where only the ssh config sets them.
         var inventory = inventory
         inventory.devices = await sshOptions.effective(inventory.devices)
-        let plan = try Plan.make(
-            inventory: inventory,
-            playbook: { device in
-                inventory.playbook == .liquidMetal ? LiquidMetal.steps(for: device, in: inventory, authKey: authKey) : []
-            },
-            limit: invocation.limit, only: invocation.only, skip: invocation.skip)
+        let plan = try makePlan(inventory, invocation, authKey: authKey)
         if invocation.command == .plan {
             print(PlanListing.render(plan))
             return 0

@@ -11,7 +11,14 @@ enum Terminal {
             && isTTY(handle) && ProcessInfo.processInfo.environment["TERM"] != "dumb"
     }
 
-    static func error(_ text: String) { OutputSink.standardError.write("fleet: " + text + "\n") }
+    /// `fleet: error: TEXT` on stderr.
+    static func error(_ text: String) { OutputSink.standardError.write("fleet: error: " + text + "\n") }
+
+    /// `fleet: error: FILE: PATH: MESSAGE` (or `warning:`) on stderr.
+    static func report(_ diagnostic: Diagnostic) {
+        let severity = diagnostic.severity == .warning ? "warning" : "error"
+        OutputSink.standardError.write("fleet: \(severity): \(diagnostic.location)\(diagnostic.message)\n")
+    }
 
     /// Asks before teardown. Without a terminal to ask on, refuses: a script must say `--yes`.
     static func confirmTeardown(_ plan: Plan) throws -> Bool {

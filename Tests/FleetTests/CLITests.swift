@@ -53,7 +53,7 @@ struct CLITests {
         let outcome = try await fleet(arguments)
         #expect(outcome.status == 64, "\(outcome)")
         #expect(outcome.stdout == "")
-        #expect(outcome.stderr == "fleet: \(message)\n\n\(Invocation.usage)\n")
+        #expect(outcome.stderr == "fleet: error: \(message)\n\n\(Invocation.usage)\n")
     }
 
     // MARK: - Inventories that are fine
@@ -63,8 +63,24 @@ struct CLITests {
         let example = FleetBinary.repositoryRoot.appendingPathComponent("inventory/example.json").path
         let outcome = try await fleet(["validate", example])
         #expect(outcome.status == 0, "\(outcome)")
-        #expect(outcome.stdout == "\(example): valid (3 devices)\n")
+        #expect(outcome.stdout.hasPrefix("\(example): valid (3 devices, "), "\(outcome)")
+        #expect(outcome.stdout.hasSuffix(" steps)\n"), "\(outcome)")
         #expect(outcome.stderr == "")
+        #expect(!FileManager.default.fileExists(atPath: stateDirectory))
+    }
+
+    @Test("validate builds the plan: an extra step with a playbook step's id is invalid (exit 65), as for up")
+    func validateBuildsThePlan() async throws {
+        let example = FleetBinary.repositoryRoot.appendingPathComponent("inventory/example.json").path
+        let text = try String(contentsOfFile: example, encoding: .utf8).replacingOccurrences(
+            of: #""extraSteps": []"#,
+            with: #""extraSteps": [{"id": "containerd", "role": "host", "command": {"check": "true", "apply": "true"}}]"#)
+        let path = try write(text, to: "collides.json")
+        for command in [["validate"], ["plan"], ["up"]] {
+            let outcome = try await fleet(command + [path, "--state-dir", stateDirectory])
+            #expect(outcome.status == 65, "fleet \(command[0]): \(outcome)")
+            #expect(outcome.stderr == "fleet: error: \(path): extraSteps[0].id: `containerd` is already the id of a step of host-0's playbook; extra step ids must differ from the playbook's\n", "fleet \(command[0])")
+        }
         #expect(!FileManager.default.fileExists(atPath: stateDirectory))
     }
 
@@ -112,7 +128,7 @@ struct CLITests {
         let outcome = try await fleet(["plan", path, "--limit", "hbu"])
         #expect(outcome.status == 64, "\(outcome)")
         #expect(outcome.stdout == "")
-        #expect(outcome.stderr == "fleet: --limit names `hbu`, which is not a device of \(path) (devices: hub)\n")
+        #expect(outcome.stderr == "fleet: error: --limit names `hbu`, which is not a device of \(path) (devices: hub)\n")
     }
 
     @Test("teardown without --yes and without a terminal refuses (exit 64) and changes nothing")
@@ -124,7 +140,7 @@ struct CLITests {
         #expect(outcome.status == 64, "\(outcome)")
         #expect(outcome.stdout == "")
         #expect(outcome.stderr
-                == "fleet: teardown changes hosts and asks for confirmation; pass --yes when not running interactively\n")
+                == "fleet: error: teardown changes hosts and asks for confirmation; pass --yes when not running interactively\n")
         #expect(!FileManager.default.fileExists(atPath: stateDirectory), "no run was started")
     }
 
@@ -135,7 +151,7 @@ struct CLITests {
         var testDescription: String
         /// Replacements applied to the valid inventory; each `old` must occur exactly once.
         var replacements: [(String, String)]
-        /// The diagnostics after `fleet: FILE: `.
+        /// The diagnostics after `fleet: error: FILE: `.
         var diagnostics: [String]
     }
 
@@ -173,8 +189,8 @@ struct CLITests {
                 let arguments = [command[0], path] + command.dropFirst()
                     + ["--ssh-config", fixture.sshConfig, "--state-dir", stateDirectory]
                 let outcome = try await FleetBinary.run(arguments, watchingForSSH: true, stateDirectory: stateDirectory)
-                let expected = broken.diagnostics.map { "fleet: \(path): \($0)\n" }.joined()
-                    + "fleet: \(path): invalid inventory; nothing was run\n"
+                let expected = broken.diagnostics.map { "fleet: error: \(path): \($0)\n" }.joined()
+                    + "fleet: error: \(path): invalid inventory; nothing was run\n"
                 #expect(outcome.status == 65, "fleet \(command[0]): \(outcome)")
                 #expect(outcome.stdout == "", "fleet \(command[0])")
                 #expect(outcome.stderr == expected, "fleet \(command[0])")
@@ -200,8 +216,8 @@ struct CLITests {
         #expect(outcome.status == 65, "\(outcome)")
         #expect(outcome.stdout == "")
         #expect(outcome.stderr == """
-            fleet: \(path): cannot read the inventory: no such file
-            fleet: \(path): invalid inventory; nothing was run
+            fleet: error: \(path): cannot read the inventory: no such file
+            fleet: error: \(path): invalid inventory; nothing was run
 
             """)
         #expect(!FileManager.default.fileExists(atPath: stateDirectory))
@@ -220,8 +236,8 @@ struct CLITests {
         #expect(outcome.status == 65, "\(outcome)")
         #expect(outcome.stdout == "")
         #expect(outcome.stderr == """
-            fleet: \(path): file is 50.0 MB; an inventory may be at most 1 MiB
-            fleet: \(path): invalid inventory; nothing was run
+            fleet: error: \(path): file is 50.0 MB; an inventory may be at most 1 MiB
+            fleet: error: \(path): invalid inventory; nothing was run
 
             """)
         #expect(!FileManager.default.fileExists(atPath: stateDirectory))

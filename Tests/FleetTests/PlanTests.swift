@@ -102,10 +102,21 @@ struct PlanTests {
         var inventory = Self.inventory
         inventory.extraSteps.append(Self.extra("nat", role: .hub))
         let error = #expect(throws: FleetError.self) { try Self.make(inventory: inventory) }
-        #expect(error?.code == .usage)
-        #expect(error?.host == "hub")
-        #expect(error?.message == "two steps share the id `nat`; extra step ids must differ from the playbook's")
-        #expect(error?.description == "hub: two steps share the id `nat`; extra step ids must differ from the playbook's")
+        #expect(error?.code == .inventoryInvalid)
+        #expect(error?.message == "\(inventory.source): extraSteps[4].id: `nat` is already the id of a step of hub's playbook; extra step ids must differ from the playbook's")
+    }
+
+    @Test("a step notified by one that is not before it is a playbook defect, named with both ids")
+    func notificationOrder() {
+        let late = Step(id: "restart", title: "r", check: "true", apply: "true", notifiedBy: ["config"])
+        let config = Step(id: "config", title: "c", check: "true", apply: "true")
+        let error = #expect(throws: FleetError.self) {
+            try Plan.make(inventory: Self.inventory, playbook: { _ in [late, config] })
+        }
+        #expect(error?.code == .playbookDefect)
+        #expect(error?.step == "restart")
+        #expect(error?.message == "step `restart` is notified by `config`, which is not an earlier step")
+        #expect(throws: Never.self) { try Plan.make(inventory: Self.inventory, playbook: { _ in [config, late] }) }
     }
 
     @Test("the duplicate is found even on a device left out by --limit")

@@ -44,7 +44,7 @@ public struct Invocation: Sendable, Equatable {
           up [FILE]          converge: check every step, apply what differs, verify it
           check [FILE]       verify only and report drift with evidence (exit 4 on drift)
           teardown [FILE]    undo every step in reverse order (asks first unless --yes)
-          validate [FILE]    validate the inventory and print every problem (no ssh)
+          validate [FILE]    validate the inventory and its plan, print every problem (no ssh)
           plan [FILE]        list each host's steps, in order (no ssh)
           version            print the version (also --version)
 
@@ -66,7 +66,7 @@ public struct Invocation: Sendable, Equatable {
           -v, --verbose          also list steps that were already as desired
 
         exit codes: 0 converged/clean, 2 a step failed, 3 a host unreachable, 4 drift found by check,
-                    64 usage error, 65 invalid inventory, 130 interrupted
+                    64 usage error, 65 invalid inventory, 1 local problem, 70 fleet defect, 130 interrupted
         """
 
     /// Parses `arguments` (without the program name).

@@ -29,7 +29,9 @@ public struct Plan: Sendable, Equatable {
     ///   - only: step ids to keep; nil keeps all.
     ///   - skip: step ids to drop.
     /// - Throws: ``FleetError`` `.usage` when a filter names a device or step id that does not
-    ///   exist (a typo must not silently turn a run into a no-op), or two steps of a device share an id.
+    ///   exist (a typo must not silently turn a run into a no-op); `.inventoryInvalid` when an extra
+    ///   step's id is already a playbook step's; `.playbookDefect` when a step is notified by one
+    ///   that does not come before it.
     public static func make(
         inventory: Inventory, playbook: (Device) -> [Step], limit: Set<String>? = nil,
         only: Set<String>? = nil, skip: Set<String> = []
@@ -47,8 +49,17 @@ public struct Plan: Sendable, Equatable {
             // is skipped still leaves the restart owed.
             let steps = PendingNotification.wire(playbook(device) + ExtraStepSpec.steps(entries, keeping: keeps))
             var seen = Set<String>()
-            for step in steps where !seen.insert(step.id).inserted {
-                throw FleetError(.usage, "two steps share the id `\(step.id)`; extra step ids must differ from the playbook's", host: device.name)
+            for step in steps {
+                // A restart wired to a step that is not before it would never happen.
+                for source in step.notifiedBy where !seen.contains(source) {
+                    throw FleetError(.playbookDefect, "step `\(step.id)` is notified by `\(source)`, which is not an earlier step",
+                                     host: device.name, step: step.id)
+                }
+                guard seen.insert(step.id).inserted else {
+                    let index = inventory.extraSteps.firstIndex { $0.id == step.id }
+                    let path = index.map { "extraSteps[\($0)].id" } ?? "extraSteps"
+                    throw FleetError(.inventoryInvalid, "\(inventory.source): \(path): `\(step.id)` is already the id of a step of \(device.name)'s playbook; extra step ids must differ from the playbook's")
+                }
             }
             allIds.formUnion(seen)
             guard limit?.contains(device.name) ?? true else { continue }

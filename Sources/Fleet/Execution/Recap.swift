@@ -47,4 +47,20 @@ public enum ExitCode {
     public static let badInventory: Int32 = 65
     /// Interrupted (128 + SIGINT).
     public static let interrupted: Int32 = 130
+    /// A local problem before any host was touched: ssh missing, the auth key unreadable, the
+    /// state directory not writable.
+    public static let local: Int32 = 1
+    /// A defect in fleet's own playbook (sysexits EX_SOFTWARE).
+    public static let software: Int32 = 70
+
+    /// The exit code of a run that ended with `error` before any recap.
+    public static func of(_ error: any Error) -> Int32 {
+        switch (error as? FleetError)?.code {
+        case .usage?: usage
+        case .inventoryInvalid?: badInventory
+        case .playbookDefect?: software
+        case .cancelled?: interrupted
+        default: local
+        }
+    }
 }

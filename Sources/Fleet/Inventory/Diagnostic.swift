@@ -21,6 +21,9 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
+    /// Where: `FILE: PATH: ` (or `FILE: ` for the file as a whole).
+    public var location: String { path.isEmpty ? "\(file): " : "\(file): \(path): " }
+
     /// `inventory/demo.json: devices[2].vlanAddress: 192.168.10.200 is outside network.subnet 192.168.10.0/25`
     public var description: String {
         let prefix = severity == .warning ? "warning: " : ""

@@ -26,6 +26,8 @@ public struct FleetError: Error, Sendable, CustomStringConvertible, LocalizedErr
         public static let usage = Code(name: "usage")
         /// Something local (a file, a secret source) was not as expected.
         public static let local = Code(name: "local")
+        /// The built-in playbook contradicts itself (a bug in fleet, not in the inventory).
+        public static let playbookDefect = Code(name: "playbook defect")
     }
 
     /// The kind.
