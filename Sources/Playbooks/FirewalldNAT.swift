@@ -46,7 +46,7 @@ enum FirewalldNAT {
     /// default route. NAT leaves by the uplink, which is not always the VLAN's parent: a VLAN on a
     /// second, private NIC must still reach the internet.
     static func uplink(_ context: PlaybookContext) -> String {
-        Snippet.assign("uplink", context.inventory.nat.uplink ?? "") + "\n" + #"""
+        Snippet.assign("uplink", context.inventory.nat.uplink?.rawValue ?? "") + "\n" + #"""
             if [ -z "$uplink" ]; then
               uplink=$(ip -4 route show default 2>/dev/null | awk '{ for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit } }')
               if [ -z "$uplink" ]; then

@@ -35,7 +35,7 @@ enum NftablesNAT {
     static func rulesetContent(_ context: PlaybookContext) -> FileContent {
         let marker = "@@FLEET_UPLINK@@"
         let value = HostValue(marker: marker, script: FirewalldNAT.uplink(context), variable: "uplink")
-        return value.content(ruleset(context, uplink: context.inventory.nat.uplink ?? marker))
+        return value.content(ruleset(context, uplink: context.inventory.nat.uplink?.rawValue ?? marker))
     }
 
     static func ruleset(_ context: PlaybookContext, uplink: String) -> String {

@@ -10,7 +10,7 @@ struct PlaybookContext {
     let address: IPv4Address
     let authKey: String?
 
-    var parent: String { device.parentInterface }
+    var parent: String { device.parentInterface.rawValue }
     /// `bond0.1000`.
     var vlanInterface: String { network.interfaceName(parent: parent) }
     /// `192.168.10.3/25`.
@@ -18,7 +18,7 @@ struct PlaybookContext {
     /// The bridge over the VLAN interface, on MicroVM hosts in bridge mode only.
     var bridge: String? {
         guard device.role == .host, case .bridge(let name)? = inventory.flintlock?.networkMode else { return nil }
-        return name
+        return name.rawValue
     }
     /// Where the device's VLAN address lives: the bridge when there is one, else the VLAN link.
     var addressInterface: String { bridge ?? vlanInterface }
@@ -26,40 +26,26 @@ struct PlaybookContext {
     var vlanUnit: String { "fleet-vlan-\(vlanInterface).service" }
 
     /// Why these values cannot be rendered into unit files, nftables rules, YAML and sources
-    /// lists safely, or nil when they can. Shell snippets quote everything anyway; config files
-    /// have no single quoting rule, so their identifiers are held to a conservative alphabet.
+    /// lists safely, or nil when they can. Interface names, release tags and digests are typed
+    /// (``InterfaceName``, ``ReleaseTag``, ``SHA256Digest``) and valid by construction; what is
+    /// left is what a loaded inventory may still lack, and the free-text words of the sections.
     static func problems(device: Device, inventory: Inventory) -> [String] {
         var problems: [String] = []
         guard let network = inventory.network else { return ["the inventory has no network section"] }
         if device.vlanAddress == nil { problems.append("device \(device.name) has no vlanAddress") }
-        let vlan = network.interfaceName(parent: device.parentInterface)
-        if !isInterfaceName(device.parentInterface) || !isInterfaceName(vlan) {
-            problems.append("interface \(vlan) is not a valid name (letters, digits, '.', '_', '-'; at most 15)")
-        }
-        if device.role == .host, case .bridge(let name)? = inventory.flintlock?.networkMode, !isInterfaceName(name) {
-            problems.append("bridge \(name) is not a valid interface name")
+        let vlan = network.interfaceName(parent: device.parentInterface.rawValue)
+        if vlan.utf8.count > 15 {
+            problems.append("interface \(vlan) is longer than Linux allows (15 characters)")
         }
         if let tailscale = inventory.tailscale, device.role == .hub {
             for value in [tailscale.repository, tailscale.suite ?? "x"] where !isPrintableWord(value) {
                 problems.append("tailscale repository/suite \(value) must be one word without spaces or quotes")
             }
         }
-        if let flintlock = inventory.flintlock, device.role == .host {
-            for value in [flintlock.version, flintlock.firecrackerVersion, flintlock.artifactBaseURL]
-            where !isPrintableWord(value) {
-                problems.append("flintlock version/URL \(value) must be one word without spaces or quotes")
-            }
-            for sha in [flintlock.flintlockdSHA256, flintlock.firecrackerSHA256] where !isSHA256(sha) {
-                problems.append("\(sha) is not a sha256 (64 hex digits)")
-            }
+        if let flintlock = inventory.flintlock, device.role == .host, !isPrintableWord(flintlock.artifactBaseURL) {
+            problems.append("flintlock URL \(flintlock.artifactBaseURL) must be one word without spaces or quotes")
         }
         return problems
-    }
-
-    static func isInterfaceName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.count <= 15 && name.first != "-" && name.first != "."
-            && name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0)
-                || ("0"..."9").contains($0) || $0 == "." || $0 == "_" || $0 == "-" }
     }
 
     static func isPrintableWord(_ text: String) -> Bool {
@@ -67,13 +53,8 @@ struct PlaybookContext {
             && $0 != "'" && $0 != "\\" && $0 != "`" }
     }
 
-    static func isSHA256(_ text: String) -> Bool {
-        text.utf8.count == 64 && text.unicodeScalars.allSatisfy { ("0"..."9").contains($0)
-            || ("a"..."f").contains($0) || ("A"..."F").contains($0) }
-    }
-
     /// systemd's name for the device unit of a network interface (`systemd-escape --path`
-    /// rules for the alphabet ``isInterfaceName(_:)`` allows).
+    /// rules for the alphabet ``InterfaceName`` allows, plus the `.` of a VLAN name).
     static func deviceUnit(forInterface name: String) -> String {
         var escaped = ""
         for (index, character) in name.enumerated() {

@@ -109,21 +109,21 @@ struct ReleaseBinary {
 
     /// Firecracker's release tarball and the binary inside it.
     static func firecracker(_ settings: FlintlockSettings) -> ReleaseBinary {
-        let tag = settings.firecrackerVersion, base = trimmed(settings.artifactBaseURL)
+        let tag = settings.firecrackerVersion.rawValue, base = trimmed(settings.artifactBaseURL)
         return ReleaseBinary(
             id: "firecracker", name: "firecracker", tag: tag,
             url: "\(base)/firecracker-microvm/firecracker/releases/download/\(tag)/firecracker-\(tag)-x86_64.tgz",
-            sha256: settings.firecrackerSHA256, member: "release-\(tag)-x86_64/firecracker-\(tag)-x86_64",
+            sha256: settings.firecrackerSHA256.rawValue, member: "release-\(tag)-x86_64/firecracker-\(tag)-x86_64",
             versionArguments: ["--version"])
     }
 
     /// flintlockd, released as a bare binary.
     static func flintlockd(_ settings: FlintlockSettings) -> ReleaseBinary {
-        let tag = settings.version, base = trimmed(settings.artifactBaseURL)
+        let tag = settings.version.rawValue, base = trimmed(settings.artifactBaseURL)
         return ReleaseBinary(
             id: "flintlockd-binary", name: "flintlockd", tag: tag,
             url: "\(base)/liquidmetal-dev/flintlock/releases/download/\(tag)/flintlockd_amd64",
-            sha256: settings.flintlockdSHA256, member: nil, versionArguments: ["version"])
+            sha256: settings.flintlockdSHA256.rawValue, member: nil, versionArguments: ["version"])
     }
 
     private static func trimmed(_ url: String) -> String {

@@ -44,7 +44,7 @@ struct ComponentValidationTests {
             "nat.backend: unknown NAT backend \"iptables\"; expected \"firewalld\" or \"nftables\""
         ]),
         BrokenInventory("uplink with a space", [(tailscale, "\"nat\": {\"uplink\": \"eth 0\"}, " + tailscale)], [
-            "nat.uplink: \"eth 0\" is not a valid interface name; expected \(InventoryPattern.interfaceRule)"
+            "nat.uplink: \"eth 0\" is not a valid interface name; expected \(InterfaceName.rule)"
         ]),
         BrokenInventory("unknown DHCP backend", [(tailscale, "\"dhcp\": {\"backend\": \"dnsmasq\"}, " + tailscale)], [
             "dhcp.backend: unknown DHCP backend \"dnsmasq\"; expected \"isc\" or \"kea\""
@@ -110,7 +110,7 @@ struct ComponentValidationTests {
             "flintlock.sha256.firecracker: \"abc\" is not a valid sha256 digest; expected 64 lowercase hexadecimal digits"
         ]),
         BrokenInventory("bridge name too long", [("\"disk\": \"/dev/sdb\"", "\"disk\": \"/dev/sdb\", \"bridgeName\": \"br-microvm-network\"")], [
-            "flintlock.bridgeName: \"br-microvm-network\" is not a valid bridge name; expected 1 to 15 letters, digits, '_' or '-'"
+            "flintlock.bridgeName: \"br-microvm-network\" is not a valid interface name; expected \(InterfaceName.rule)"
         ]),
         BrokenInventory("macvtap with a flintlock that refuses it", [("\"disk\": \"/dev/sdb\"", "\"disk\": \"/dev/sdb\", \"networkMode\": \"macvtap\"")], [
             "flintlock.networkMode: \"macvtap\" cannot create MicroVMs with flintlock v0.11.0: since v0.7.0 its Firecracker provider refuses macvtap interfaces (\"macvtap network interfaces not supported\"), and tap interfaces need a bridge; use \"bridge\" (the default, with bridgeName or fleetbr0), or a flintlock before v0.7.0 with a Firecracker build that supports macvtap"

@@ -159,6 +159,6 @@ struct InvocationTests {
         #expect(Invocation.usage.hasPrefix("usage: fleet <command> [INVENTORY] [options]\n"))
         #expect(Invocation.usage.contains("--parallel N           hosts worked at once (default 32)"))
         #expect(Invocation.usage.contains("--timeout SECONDS      time limit of each step phase (default 300)"))
-        #expect(Invocation.usage.contains("64 usage error, 65 invalid inventory, 130 interrupted"))
+        #expect(Invocation.usage.contains("64 usage error, 65 invalid inventory, 1 local problem, 70 fleet defect, 130 interrupted"))
     }
 }

@@ -76,10 +76,13 @@ struct NetworkValidationTests {
             "network.mtu: expected an MTU from 576 to 9216, found 100"
         ]),
         BrokenInventory("shell metacharacters in an interface", [("\"vlanAddress\": \"192.168.10.2\"", "\"vlanAddress\": \"192.168.10.2\", \"parentInterface\": \"bond0;reboot\"")], [
-            "devices[0].parentInterface: \"bond0;reboot\" is not a valid interface name; expected letters, digits, '_' or '-', such as bond0"
+            "devices[0].parentInterface: \"bond0;reboot\" is not a valid interface name; expected \(InterfaceName.rule)"
+        ]),
+        BrokenInventory("an interface that ip would take for an option", [("\"vlanAddress\": \"192.168.10.2\"", "\"vlanAddress\": \"192.168.10.2\", \"parentInterface\": \"-bond0\"")], [
+            "devices[0].parentInterface: \"-bond0\" is not a valid interface name; expected \(InterfaceName.rule)"
         ]),
         BrokenInventory("space in an interface", [("\"vlanAddress\": \"192.168.10.2\"", "\"vlanAddress\": \"192.168.10.2\", \"parentInterface\": \"bond 0\"")], [
-            "devices[0].parentInterface: \"bond 0\" is not a valid interface name; expected letters, digits, '_' or '-', such as bond0"
+            "devices[0].parentInterface: \"bond 0\" is not a valid interface name; expected \(InterfaceName.rule)"
         ]),
         BrokenInventory("VLAN interface name too long", [("\"vlanAddress\": \"192.168.10.2\"", "\"vlanAddress\": \"192.168.10.2\", \"parentInterface\": \"enp129s0f1np1\"")], [
             "devices[0].parentInterface: the VLAN interface name \"enp129s0f1np1.1000\" would be 18 characters; Linux allows at most 15 (IFNAMSIZ)"

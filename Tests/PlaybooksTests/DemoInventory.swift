@@ -20,7 +20,8 @@ enum DemoInventory {
 
     static let flintlock = FlintlockSettings(
         version: "v0.11.0", firecrackerVersion: "v1.15.1", disk: "/dev/sdb",
-        flintlockdSHA256: String(repeating: "a", count: 64), firecrackerSHA256: String(repeating: "b", count: 64))
+        flintlockdSHA256: SHA256Digest(String(repeating: "a", count: 64))!,
+        firecrackerSHA256: SHA256Digest(String(repeating: "b", count: 64))!)
 
     static let tailscale = TailscaleSettings(authKey: .environment("TS_AUTHKEY"), hostname: "network-hub",
                                              advertiseTags: ["tag:liquid-metal"])

@@ -35,9 +35,9 @@ struct ReleaseBinaryTests {
 
     private func binary(tag: String, base: String, sha: String) -> ReleaseBinary {
         var settings = DemoInventory.flintlock
-        settings.firecrackerVersion = tag
+        settings.firecrackerVersion = ReleaseTag(tag)!
         settings.artifactBaseURL = base
-        settings.firecrackerSHA256 = sha
+        settings.firecrackerSHA256 = SHA256Digest(sha)!
         var binary = ReleaseBinary.firecracker(settings)
         binary.binDirectory = dir.appendingPathComponent("bin").path
         binary.stateDirectory = dir.appendingPathComponent("state").path

@@ -10,7 +10,6 @@ struct SnippetSafetyTests {
     static var hostileInventory: Inventory {
         var flintlock = DemoInventory.flintlock
         flintlock.disk = "/dev/disk/by-id/ata-SSD 'x' $(touch PWNED) `touch PWNED`"
-        flintlock.version = "v0.11.0$(touch${IFS}PWNED)"
         flintlock.artifactBaseURL = "https://mirror.example/$(touch${IFS}PWNED)"
         let tailscale = TailscaleSettings(authKey: .file("/home/me/ts key 'x'"),
                                           repository: "https://pkgs.example/$(touch${IFS}PWNED)",

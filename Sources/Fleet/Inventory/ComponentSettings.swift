@@ -11,9 +11,9 @@ public struct NATSettings: Sendable, Equatable {
     public var backend: Backend
     /// The interface NAT leaves by; nil means the interface of the hub's default route, read on
     /// the hub whenever the rules are checked or written.
-    public var uplink: String?
+    public var uplink: InterfaceName?
     /// Creates settings.
-    public init(backend: Backend = .firewalld, uplink: String? = nil) {
+    public init(backend: Backend = .firewalld, uplink: InterfaceName? = nil) {
         self.backend = backend
         self.uplink = uplink
     }
@@ -82,17 +82,17 @@ public struct FlintlockSettings: Sendable, Equatable {
         case macvtap
         /// tap devices on a bridge over the VLAN interface (`bridge-name`), a bridge fleet
         /// creates and owns. What flintlock v0.7.0 and later need with Firecracker.
-        case bridge(String)
+        case bridge(InterfaceName)
     }
     /// The bridge fleet creates when the inventory names none.
-    public static let defaultBridgeName = "fleetbr0"
+    public static let defaultBridgeName: InterfaceName = "fleetbr0"
     /// The first flintlock release whose Firecracker provider refuses macvtap interfaces
     /// (commit 26d41bd, PR 953).
     public static let firstReleaseWithoutMacvtap = (0, 7, 0)
     /// flintlockd release tag (`v0.11.0`).
-    public var version: String
+    public var version: ReleaseTag
     /// firecracker release tag (`v1.15.1`).
-    public var firecrackerVersion: String
+    public var firecrackerVersion: ReleaseTag
     /// gRPC port on the VLAN address.
     public var grpcPort: Int
     /// Spare block device for the thinpool (`/dev/sdb`).
@@ -102,14 +102,15 @@ public struct FlintlockSettings: Sendable, Equatable {
     /// Base URL of the release artifacts.
     public var artifactBaseURL: String
     /// sha256 of the flintlockd binary.
-    public var flintlockdSHA256: String
+    public var flintlockdSHA256: SHA256Digest
     /// sha256 of the firecracker release tarball.
-    public var firecrackerSHA256: String
+    public var firecrackerSHA256: SHA256Digest
     /// MicroVM network attachment.
     public var networkMode: NetworkMode
     /// Creates settings.
-    public init(version: String, firecrackerVersion: String, grpcPort: Int = 9090, disk: String, force: Bool = false,
-                artifactBaseURL: String = "https://github.com", flintlockdSHA256: String, firecrackerSHA256: String,
+    public init(version: ReleaseTag, firecrackerVersion: ReleaseTag, grpcPort: Int = 9090, disk: String, force: Bool = false,
+                artifactBaseURL: String = "https://github.com", flintlockdSHA256: SHA256Digest,
+                firecrackerSHA256: SHA256Digest,
                 networkMode: NetworkMode = .bridge(FlintlockSettings.defaultBridgeName)) {
         self.version = version
         self.firecrackerVersion = firecrackerVersion

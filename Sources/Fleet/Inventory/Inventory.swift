@@ -98,11 +98,11 @@ public struct Device: Sendable, Equatable {
     /// The private address on the VLAN interface.
     public var vlanAddress: IPv4Address?
     /// The parent of the VLAN interface (`bond0` by default).
-    public var parentInterface: String
+    public var parentInterface: InterfaceName
 
     /// Creates a device.
     public init(name: String, role: Role, address: String, ssh: SSHSettings = SSHSettings(),
-                vlanAddress: IPv4Address? = nil, parentInterface: String = "bond0") {
+                vlanAddress: IPv4Address? = nil, parentInterface: InterfaceName = "bond0") {
         self.name = name
         self.role = role
         self.address = address

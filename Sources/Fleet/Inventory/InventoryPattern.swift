@@ -13,8 +13,7 @@ enum InventoryPattern {
     static let hostName = "[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?"
 
     /// A network interface name, before the `.vlan` suffix is added.
-    static let interface = "[A-Za-z0-9_-]+"
-    static let interfaceRule = "letters, digits, '_' or '-', such as bond0"
+    static let interface = InterfaceName.pattern
 
     /// A login name, as `useradd` accepts by default.
     static let sshUser = "[a-z_][a-z0-9_-]{0,31}"
@@ -35,17 +34,14 @@ enum InventoryPattern {
     static let tag = "tag:[a-z0-9-]+"
 
     /// A release tag such as `v0.11.0`.
-    static let releaseTag = "v[0-9A-Za-z._-]{1,40}"
-    static let releaseTagRule = "'v' followed by 1 to 40 letters, digits, '.', '_' or '-', such as v0.11.0"
+    static let releaseTag = ReleaseTag.pattern
 
     /// A block device.
     static let disk = "/dev/[A-Za-z0-9/_-]+"
 
     /// A sha256 digest in lowercase hex.
-    static let sha256 = "[0-9a-f]{64}"
+    static let sha256 = SHA256Digest.pattern
 
-    /// A Linux bridge name (IFNAMSIZ leaves 15 characters).
-    static let bridgeName = "[A-Za-z0-9_-]{1,15}"
 
     /// An extra step id.
     static let stepId = "[a-z0-9][a-z0-9-]{0,62}"
@@ -63,7 +59,7 @@ enum InventoryPattern {
     /// Every pattern, for the test that compares them with the JSON schema.
     static let all = [
         name, hostName, interface, sshUser, environmentName, url, suite, tag, releaseTag, disk, sha256,
-        bridgeName, stepId, absolutePath, mode, owner,
+        stepId, absolutePath, mode, owner,
     ]
 
     /// `10.0.0.1` for `::ffff:10.0.0.1`: the IPv4 address inside an IPv4-mapped IPv6 address.

@@ -80,28 +80,21 @@ extension InventoryValidator {
         guard let object = ObjectReader(value, at: path, allowedKeys: Self.flintlockKeys, context: context) else {
             return nil
         }
-        let defaults = FlintlockSettings(version: "", firecrackerVersion: "", disk: "", flintlockdSHA256: "",
-                                         firecrackerSHA256: "")
-        let version = object.string("version", required: true, matching: InventoryPattern.releaseTag,
-                                    what: "release tag", rule: InventoryPattern.releaseTagRule)
-        let firecrackerVersion = object.string("firecrackerVersion", required: true,
-                                               matching: InventoryPattern.releaseTag, what: "release tag",
-                                               rule: InventoryPattern.releaseTagRule)
+        let version = object.value("version", required: true, as: ReleaseTag.self)
+        let firecrackerVersion = object.value("firecrackerVersion", required: true, as: ReleaseTag.self)
         let grpcPort = object.integer("grpcPort", in: 1...65535, expected: "a port from 1 to 65535")
         let disk = object.string("disk", required: true, matching: InventoryPattern.disk, what: "block device",
                                  rule: "a path under /dev/ of letters, digits, '/', '_' or '-', such as /dev/sdb")
         let force = object.bool("force")
         let baseURL = object.string("artifactBaseURL", matching: InventoryPattern.url, what: "URL",
                                     rule: InventoryPattern.urlRule)
-        var digests: [String: String] = [:]
+        var digests: [String: SHA256Digest] = [:]
         if let sha256 = object.object("sha256", required: true, allowedKeys: ["flintlockd", "firecracker"]) {
             for key in ["flintlockd", "firecracker"] {
-                digests[key] = sha256.string(key, required: true, matching: InventoryPattern.sha256,
-                                             what: "sha256 digest", rule: "64 lowercase hexadecimal digits")
+                digests[key] = sha256.value(key, required: true, as: SHA256Digest.self)
             }
         }
-        let bridge = object.string("bridgeName", matching: InventoryPattern.bridgeName, what: "bridge name",
-                                   rule: "1 to 15 letters, digits, '_' or '-'")
+        let bridge = object.value("bridgeName", as: InterfaceName.self)
         let mode = object.choice("networkMode", from: ["bridge", "macvtap"], what: "MicroVM network mode")
         guard let version, let firecrackerVersion, let disk, let flintlockd = digests["flintlockd"],
             let firecracker = digests["firecracker"]
@@ -122,27 +115,24 @@ extension InventoryValidator {
         } else {
             networkMode = .bridge(bridge ?? FlintlockSettings.defaultBridgeName)
         }
-        return FlintlockSettings(
-            version: version, firecrackerVersion: firecrackerVersion, grpcPort: grpcPort ?? defaults.grpcPort,
-            disk: disk, force: force ?? defaults.force, artifactBaseURL: baseURL ?? defaults.artifactBaseURL,
-            flintlockdSHA256: flintlockd, firecrackerSHA256: firecracker, networkMode: networkMode)
+        var settings = FlintlockSettings(version: version, firecrackerVersion: firecrackerVersion, disk: disk,
+                                         flintlockdSHA256: flintlockd, firecrackerSHA256: firecracker,
+                                         networkMode: networkMode)
+        if let grpcPort { settings.grpcPort = grpcPort }
+        if let force { settings.force = force }
+        if let baseURL { settings.artifactBaseURL = baseURL }
+        return settings
     }
 
     /// Whether this flintlock can create macvtap interfaces with its Firecracker provider:
     /// releases before v0.7.0 could (with a Firecracker build that supports macvtap); later
     /// ones refuse them. A tag that is not `vMAJOR.MINOR.PATCH` is treated as a later release.
-    static func createsMacvtap(flintlockVersion tag: String) -> Bool {
-        let numbers = tag.dropFirst().split(separator: ".", maxSplits: 2).prefix(3).map { part in
-            Int(part.prefix(while: \.isNumber))
-        }
-        guard numbers.count == 3, let major = numbers[0], let minor = numbers[1], let patch = numbers[2] else {
-            return false
-        }
-        let first = FlintlockSettings.firstReleaseWithoutMacvtap
-        return (major, minor, patch) < first
+    static func createsMacvtap(flintlockVersion tag: ReleaseTag) -> Bool {
+        guard let version = tag.semanticVersion else { return false }
+        return version < FlintlockSettings.firstReleaseWithoutMacvtap
     }
 
-    static func macvtapRefusal(version: String) -> String {
+    static func macvtapRefusal(version: ReleaseTag) -> String {
         "\"macvtap\" cannot create MicroVMs with flintlock \(version): since v0.7.0 its Firecracker provider"
             + " refuses macvtap interfaces (\"macvtap network interfaces not supported\"), and tap interfaces"
             + " need a bridge; use \"bridge\" (the default, with bridgeName or \(FlintlockSettings.defaultBridgeName)),"

@@ -9,7 +9,7 @@ extension InventoryValidator {
         var ssh = SSHSettings()
         var vlanAddress: IPv4Address?
         /// Nil when the value was wrong; `bond0` when it was absent.
-        var parentInterface: String?
+        var parentInterface: InterfaceName?
 
         /// `devices[1] "host-0"`, or just the path when the name could not be read.
         var label: String { name.map { "\(path) \"\($0)\"" } ?? path.description }
@@ -53,8 +53,7 @@ extension InventoryValidator {
                 draft.vlanAddress = object.ipv4("vlanAddress")
             }
             draft.parentInterface = object.contains("parentInterface")
-                ? object.string("parentInterface", matching: InventoryPattern.interface, what: "interface name",
-                                rule: InventoryPattern.interfaceRule)
+                ? object.value("parentInterface", as: InterfaceName.self)
                 : "bond0"
             if let ssh = object.object("ssh", allowedKeys: Self.sshKeys) { draft.ssh = readSSH(ssh) }
             return draft

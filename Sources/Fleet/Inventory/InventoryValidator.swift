@@ -95,8 +95,7 @@ struct InventoryValidator {
     /// `nat`.
     func readNAT(_ object: ObjectReader) -> NATSettings {
         let backend = object.choice("backend", from: NATSettings.Backend.allCases.map(\.rawValue), what: "NAT backend")
-        let uplink = object.string("uplink", matching: InventoryPattern.interface, what: "interface name",
-                                   rule: InventoryPattern.interfaceRule)
+        let uplink = object.value("uplink", as: InterfaceName.self)
         return NATSettings(backend: backend.flatMap(NATSettings.Backend.init(rawValue:)) ?? .firewalld, uplink: uplink)
     }
 
@@ -109,7 +108,7 @@ struct InventoryValidator {
         for device in devices where device.role == .host {
             guard let parent = device.parentInterface else { continue }
             if bridge == parent {
-                context.error(key, "\(ValidationContext.shown(bridge)) is the parent interface of \(device.label);"
+                context.error(key, "\(ValidationContext.shown(bridge.rawValue)) is the parent interface of \(device.label);"
                     + " expected a name of its own for the bridge fleet creates")
             }
         }

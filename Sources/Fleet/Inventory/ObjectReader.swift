@@ -85,6 +85,12 @@ struct ObjectReader {
         member(key, isRequired) { context.string($0, at: $1, matching: pattern, what: what, rule: rule) }
     }
 
+    /// A string that follows `Rule`; see ``ValidationContext/value(_:at:as:)``.
+    func value<Rule>(_ key: String, required isRequired: Bool = false,
+                     as type: InventoryValue<Rule>.Type) -> InventoryValue<Rule>? {
+        member(key, isRequired) { context.value($0, at: $1, as: type) }
+    }
+
     /// One of a fixed set of strings.
     func choice(_ key: String, required isRequired: Bool = false, from choices: [String], what: String) -> String? {
         member(key, isRequired) { context.choice($0, at: $1, from: choices, what: what) }

@@ -50,6 +50,11 @@ extension ValidationContext {
         return text
     }
 
+    /// A string that follows `Rule`, as a typed value; the message names what it is and the rule.
+    func value<Rule>(_ json: JSONValue, at path: JSONPath, as type: InventoryValue<Rule>.Type) -> InventoryValue<Rule>? {
+        string(json, at: path, matching: Rule.pattern, what: Rule.what, rule: Rule.rule).flatMap(InventoryValue<Rule>.init)
+    }
+
     /// One of a fixed set of strings.
     func choice(_ value: JSONValue, at path: JSONPath, from choices: [String], what: String) -> String? {
         guard let text = string(value, at: path) else { return nil }
