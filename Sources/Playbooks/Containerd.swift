@@ -15,9 +15,9 @@ enum Containerd {
     static let socket = "/run/containerd/containerd.sock"
 
     static func steps() -> [Step] {
-        let service = Step.systemdUnit("containerd", notifiedBy: ["containerd-config", "thinpool"],
+        let service = Step.systemdUnit("containerd", notifiedBy: [StepID.containerdConfig, StepID.thinpool],
                                        title: "containerd running").checkingAlso(devmapperPlugin)
-        return [Step.configFile(id: "containerd-config", path: "/etc/containerd/config.toml",
+        return [Step.configFile(id: StepID.containerdConfig, path: "/etc/containerd/config.toml",
                                 content: .literal(config), title: "containerd configuration", keepOriginal: true)
                     .restartingOnUndo("containerd"),
                 service]

@@ -25,15 +25,16 @@ enum Flintlockd {
     static let unitPath = "/etc/systemd/system/flintlockd.service"
 
     static func steps(_ context: PlaybookContext, settings: FlintlockSettings) -> [Step] {
-        let unitFile = Step.file(id: "flintlockd-unit", path: unitPath, content: unit(context),
+        let unitFile = Step.file(id: StepID.flintlockdUnit, path: unitPath, content: unit(context),
                                  title: "flintlockd unit \(unitPath)").undoingAlso("systemctl daemon-reload")
         let service = Step.systemdUnit(
-            "flintlockd", notifiedBy: ["flintlockd-config", "flintlockd-unit", "flintlockd-binary", "firecracker",
-                                       "vlan-interface"],
+            "flintlockd",
+            notifiedBy: [StepID.flintlockdConfig, StepID.flintlockdUnit, StepID.flintlockdBinary, StepID.firecracker,
+                         StepID.vlanInterface],
             title: "flintlockd running").checkingAlso(listening(context, port: settings.grpcPort))
         return [
             Step.directory(id: "flintlockd-config-dir", path: "/etc/opt/flintlockd", managedEntries: ["config.yaml"]),
-            Step.file(id: "flintlockd-config", path: configPath, content: config(context, settings: settings),
+            Step.file(id: StepID.flintlockdConfig, path: configPath, content: config(context, settings: settings),
                       title: "flintlockd configuration \(configPath)"),
             unitFile,
             service,

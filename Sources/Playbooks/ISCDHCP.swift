@@ -18,15 +18,15 @@ enum ISCDHCP {
 
     static func steps(_ context: PlaybookContext) -> [Step] {
         let configuration = Step.configFile(
-            id: "dhcp-config", path: "/etc/dhcp/dhcpd.conf",
+            id: StepID.dhcpConfig, path: "/etc/dhcp/dhcpd.conf",
             content: UpstreamDNS.content(context.network.dnsServers) { config(context, dns: $0) },
             title: "DHCP configuration /etc/dhcp/dhcpd.conf",
             validate: #"dhcpd -t -4 -cf "$candidate""#, keepOriginal: true).restartingOnUndo(service)
         let interfaces = Step.configFile(
-            id: "dhcp-interface", path: "/etc/default/isc-dhcp-server", content: .generated(interfacesLine(context)),
+            id: StepID.dhcpInterface, path: "/etc/default/isc-dhcp-server", content: .generated(interfacesLine(context)),
             title: "DHCP interface \(context.vlanInterface) in /etc/default/isc-dhcp-server", keepOriginal: true)
             .restartingOnUndo(service)
-        let server = Step.systemdUnit(service, notifiedBy: ["dhcp-config", "dhcp-interface", "vlan-interface"],
+        let server = Step.systemdUnit(service, notifiedBy: [StepID.dhcpConfig, StepID.dhcpInterface, StepID.vlanInterface],
                                       id: "dhcp-server", title: "DHCP server \(service)")
             .checkingAlso(listening(context))
         return [Step.aptPackages(id: "dhcp-package", packages: [service]), configuration, interfaces, server]

@@ -13,11 +13,11 @@ enum KeaDHCP {
 
     static func steps(_ context: PlaybookContext) -> [Step] {
         let configuration = Step.configFile(
-            id: "dhcp-config", path: "/etc/kea/kea-dhcp4.conf",
+            id: StepID.dhcpConfig, path: "/etc/kea/kea-dhcp4.conf",
             content: UpstreamDNS.content(context.network.dnsServers) { config(context, dns: $0) },
             title: "DHCP configuration /etc/kea/kea-dhcp4.conf",
             validate: #"kea-dhcp4 -t "$candidate""#, keepOriginal: true).restartingOnUndo(service)
-        let server = Step.systemdUnit(service, notifiedBy: ["dhcp-config", "vlan-interface"], id: "dhcp-server",
+        let server = Step.systemdUnit(service, notifiedBy: [StepID.dhcpConfig, StepID.vlanInterface], id: "dhcp-server",
                                       title: "DHCP server \(service)")
             .checkingAlso(listening(context))
         return [Step.aptPackages(id: "dhcp-package", packages: [service]), configuration, server]

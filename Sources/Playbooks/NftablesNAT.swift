@@ -18,13 +18,13 @@ enum NftablesNAT {
     static let rulesetPath = "/etc/fleet/nat.nft"
 
     static func steps(_ context: PlaybookContext) -> [Step] {
-        let unit = Step.file(id: "nat-unit", path: "/etc/systemd/system/\(unitName)", content: unitFile(context),
+        let unit = Step.file(id: StepID.natUnit, path: "/etc/systemd/system/\(unitName)", content: unitFile(context),
                              title: "NAT unit \(unitName)").undoingAlso("systemctl daemon-reload")
         return [
             Step.aptPackages(id: "nftables-package", packages: ["nftables"]),
             Step.directory(id: "nat-config-dir", path: "/etc/fleet", title: "directory /etc/fleet",
                            managedEntries: ["nat.nft"]),
-            Step.configFile(id: "nat-ruleset", path: rulesetPath, content: rulesetContent(context),
+            Step.configFile(id: StepID.natRuleset, path: rulesetPath, content: rulesetContent(context),
                             title: "NAT ruleset \(rulesetPath)"),
             unit,
             rules(context),
@@ -112,6 +112,6 @@ enum NftablesNAT {
             """#
         return Step(id: "nat-rules", title: "NAT: nftables table ip \(table) masquerading \(context.network.subnet) via the uplink",
                     check: Snippet.allOf([check, InboundExposure.nftablesForwardPolicy(context)]), apply: apply,
-                    undo: undo, undoCheck: undoCheck, notifiedBy: ["nat-ruleset", "nat-unit"])
+                    undo: undo, undoCheck: undoCheck, notifiedBy: [StepID.natRuleset, StepID.natUnit])
     }
 }

@@ -111,7 +111,7 @@ struct ReleaseBinary {
     static func firecracker(_ settings: FlintlockSettings) -> ReleaseBinary {
         let tag = settings.firecrackerVersion.rawValue, base = trimmed(settings.artifactBaseURL)
         return ReleaseBinary(
-            id: "firecracker", name: "firecracker", tag: tag,
+            id: StepID.firecracker, name: "firecracker", tag: tag,
             url: "\(base)/firecracker-microvm/firecracker/releases/download/\(tag)/firecracker-\(tag)-x86_64.tgz",
             sha256: settings.firecrackerSHA256.rawValue, member: "release-\(tag)-x86_64/firecracker-\(tag)-x86_64",
             versionArguments: ["--version"])
@@ -121,7 +121,7 @@ struct ReleaseBinary {
     static func flintlockd(_ settings: FlintlockSettings) -> ReleaseBinary {
         let tag = settings.version.rawValue, base = trimmed(settings.artifactBaseURL)
         return ReleaseBinary(
-            id: "flintlockd-binary", name: "flintlockd", tag: tag,
+            id: StepID.flintlockdBinary, name: "flintlockd", tag: tag,
             url: "\(base)/liquidmetal-dev/flintlock/releases/download/\(tag)/flintlockd_amd64",
             sha256: settings.flintlockdSHA256.rawValue, member: nil, versionArguments: ["version"])
     }

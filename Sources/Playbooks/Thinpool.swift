@@ -113,7 +113,7 @@ enum Thinpool {
             if [ "$(vg_place)" = 1 ]; then echo "volume group $vg on $disk: still there"; exit 1; fi
             exit 0
             """#
-        return Step(id: "thinpool", title: "thin pool flintlock-thinpool on \(settings.disk)", check: check,
+        return Step(id: StepID.thinpool, title: "thin pool flintlock-thinpool on \(settings.disk)", check: check,
                     apply: apply, undo: undo, undoCheck: undoCheck, timeout: .seconds(300))
     }
 }

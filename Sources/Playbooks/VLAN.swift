@@ -21,7 +21,7 @@ enum VLAN {
     static let bridgeAlias = "fleet-microvm-bridge"
 
     static func steps(_ context: PlaybookContext) -> [Step] {
-        let unitFile = Step.file(id: "vlan-unit", path: "/etc/systemd/system/\(context.vlanUnit)",
+        let unitFile = Step.file(id: StepID.vlanUnit, path: "/etc/systemd/system/\(context.vlanUnit)",
                                  content: unit(context), title: "VLAN unit \(context.vlanUnit)")
             .undoingAlso("systemctl daemon-reload")
         return [Step.kernelModule("8021q"), unitFile, interface(context)]
@@ -234,7 +234,7 @@ enum VLAN {
             fi
             exit "$rc"
             """#
-        return Step(id: "vlan-interface", title: "VLAN interface \(context.vlanInterface) with \(context.cidrAddress)",
-                    check: check, apply: apply, undo: undo, undoCheck: undoCheck, notifiedBy: ["vlan-unit"])
+        return Step(id: StepID.vlanInterface, title: "VLAN interface \(context.vlanInterface) with \(context.cidrAddress)",
+                    check: check, apply: apply, undo: undo, undoCheck: undoCheck, notifiedBy: [StepID.vlanUnit])
     }
 }

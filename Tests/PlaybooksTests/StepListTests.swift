@@ -71,12 +71,15 @@ struct StepListTests {
     @Test("notifications point at earlier steps of the same device")
     func notifications() {
         for device in [DemoInventory.hub, DemoInventory.host0] {
-            let steps = LiquidMetal.steps(for: device, in: DemoInventory.inventory(), authKey: nil)
-            for (index, step) in steps.enumerated() {
-                for source in step.notifiedBy {
-                    let position = steps.firstIndex { $0.id == source }
-                    #expect(position.map { $0 < index } == true, "\(step.id) notified by \(source)")
+            for inventory in [DemoInventory.inventory(), DemoInventory.inventory(nat: .nftables, dhcp: .kea)] {
+                let steps = LiquidMetal.steps(for: device, in: inventory, authKey: nil)
+                for (index, step) in steps.enumerated() {
+                    for source in step.notifiedBy {
+                        let position = steps.firstIndex { $0.id == source }
+                        #expect(position.map { $0 < index } == true, "\(step.id) notified by \(source)")
+                    }
                 }
+                #expect(throws: Never.self) { try Plan.make(inventory: inventory) { LiquidMetal.steps(for: $0, in: inventory, authKey: nil) } }
             }
         }
         let hub = LiquidMetal.steps(for: DemoInventory.hub, in: DemoInventory.inventory(), authKey: nil)
