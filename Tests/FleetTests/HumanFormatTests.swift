@@ -116,12 +116,13 @@ struct HumanFormatTests {
         #expect(line(.hostFinished(HostReport(host: "hub", steps: steps, milliseconds: 2500)))
                 == "hub | done: 1 ok, 2 changed, 1 failed, 1 skipped in 2.5s")
         #expect(line(.hostFinished(HostReport(host: "hub", milliseconds: 40))) == "hub | done: no steps in 40ms")
-        #expect(line(.hostFinished(HostReport(host: "host-1", steps: steps, unreachable: "Connection refused")))
+        #expect(line(.hostFinished(HostReport(host: "host-1", steps: steps,
+                                              failure: FleetError(.unreachable, "Connection refused"))))
                 == "host-1 | UNREACHABLE | Connection refused")
-        #expect(line(.hostFinished(HostReport(host: "host-2", error: "sudo: a password is required")))
+        #expect(line(.hostFinished(HostReport(host: "host-2", failure: FleetError(.privilege, "sudo: a password is required"))))
                 == "host-2 | ERROR | sudo: a password is required")
-        #expect(line(.hostFinished(HostReport(host: "host-2", unreachable: "gone", error: "also broken")))
-                == "host-2 | UNREACHABLE | gone", "unreachable is what the user must fix first")
+        #expect(line(.hostFinished(HostReport(host: "host-2", failure: FleetError(.protocolError, "no done line", step: "s"))))
+                == "host-2 | ERROR | s: no done line", "the step the failure belongs to comes first")
     }
 
     @Test("the run's first line names the mode, the host count and whether anything will change")

@@ -10,7 +10,8 @@ struct RecapTableTests {
     static func host(_ name: String, _ statuses: [StepStatus], unreachable: String? = nil,
                      error: String? = nil) -> HostReport {
         let steps = statuses.enumerated().map { StepResult(stepId: "s\($0.offset)", title: "step \($0.offset)", status: $0.element) }
-        return HostReport(host: name, steps: steps, unreachable: unreachable, error: error)
+        let failure = unreachable.map { FleetError(.unreachable, $0) } ?? error.map { FleetError(.privilege, $0) }
+        return HostReport(host: name, steps: steps, failure: failure)
     }
 
     @Test("up: changed column; unreachable and error hosts count in their columns; exit 2 wins")

@@ -39,7 +39,9 @@ public struct Executor: Sendable {
         }
         let interrupted = Task.isCancelled
         let ordered = plan.hosts.map { host in
-            reports[host.device.name] ?? HostReport(host: host.device.name, error: "not started: interrupted")
+            reports[host.device.name] ?? HostReport(host: host.device.name,
+                                                      failure: FleetError(.cancelled, "not started: interrupted",
+                                                                          host: host.device.name))
         }
         let recap = Recap(mode: options.mode, hosts: ordered, interrupted: interrupted,
                           milliseconds: Self.milliseconds(since: started))

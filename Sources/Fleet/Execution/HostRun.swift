@@ -43,12 +43,14 @@ struct HostRun: Sendable {
         return finish()
     }
 
+    /// Keeps the error in the report as a ``FleetError`` with its message redacted; its cause is
+    /// left out, since only the message went through the redactor.
     private func record(_ error: any Error, in report: inout HostReport) {
         let fleetError = error as? FleetError
-        let message = redact(fleetError.map { err in err.step.map { "\($0): \(err.message)" } ?? err.message }
-                             ?? String(describing: error))
-        executor.log?.write(host: host, "error: \(message)")
-        if fleetError?.code == .unreachable { report.unreachable = message } else { report.error = message }
+        let failure = FleetError(fleetError?.code ?? .local, redact(fleetError?.message ?? String(describing: error)),
+                                 host: host, step: fleetError?.step)
+        report.failure = failure
+        executor.log?.write(host: host, "error: \(report.error ?? report.unreachable ?? failure.message)")
     }
 
     func converge(_ steps: [Step], session: any Session, outcomes: Locked<[Int: StepResult]>,

@@ -67,24 +67,33 @@ public struct HostReport: Sendable, Equatable {
     public var host: String
     /// Step outcomes in plan order (for teardown, in undo order).
     public var steps: [StepResult]
-    /// Set when the host could not be reached (or the connection dropped).
-    public var unreachable: String?
-    /// Set when the run on this host ended abnormally (privilege, protocol, interrupted).
-    public var error: String?
+    /// Why the run on this host ended early: `.unreachable` when the host could not be reached
+    /// (or the connection dropped), another code when it ended abnormally (privilege, protocol,
+    /// interrupted). Its message is already redacted.
+    public var failure: FleetError?
     /// Wall time for the host, milliseconds.
     public var milliseconds: Int
     /// Remote execs used (the master connection not counted).
     public var execs: Int
 
     /// Creates a report.
-    public init(host: String, steps: [StepResult] = [], unreachable: String? = nil, error: String? = nil,
-                milliseconds: Int = 0, execs: Int = 0) {
+    public init(host: String, steps: [StepResult] = [], failure: FleetError? = nil, milliseconds: Int = 0,
+                execs: Int = 0) {
         self.host = host
         self.steps = steps
-        self.unreachable = unreachable
-        self.error = error
+        self.failure = failure
         self.milliseconds = milliseconds
         self.execs = execs
+    }
+
+    /// The failure's message (after the step it belongs to, if any) when the host was unreachable.
+    public var unreachable: String? { failure?.code == .unreachable ? shownFailure : nil }
+
+    /// The same when the host was reached but the run on it ended abnormally.
+    public var error: String? { failure.map { $0.code != .unreachable } == true ? shownFailure : nil }
+
+    private var shownFailure: String? {
+        failure.map { failure in failure.step.map { "\($0): \(failure.message)" } ?? failure.message }
     }
 
     /// Number of warning lines over all steps.

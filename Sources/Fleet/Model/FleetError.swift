@@ -6,6 +6,8 @@ public struct FleetError: Error, Sendable, CustomStringConvertible, LocalizedErr
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         let name: String
         public var description: String { name }
+        /// The code in `--json` output: the name with `_` for spaces (`step_failed`).
+        public var identifier: String { name.replacingOccurrences(of: " ", with: "_") }
         /// The inventory failed to load or validate.
         public static let inventoryInvalid = Code(name: "inventory invalid")
         /// The host could not be reached or authentication failed.
@@ -60,4 +62,12 @@ public struct FleetError: Error, Sendable, CustomStringConvertible, LocalizedErr
     }
 
     public var errorDescription: String? { description }
+}
+
+extension FleetError: Equatable {
+    /// Equal when code, message, host and step are; the cause is not compared (errors in general
+    /// are not equatable).
+    public static func == (lhs: FleetError, rhs: FleetError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.host == rhs.host && lhs.step == rhs.step
+    }
 }

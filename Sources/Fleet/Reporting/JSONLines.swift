@@ -47,6 +47,7 @@ public enum JSONLines {
         record.counts = counts
         record.unreachable = report.unreachable
         record.error = report.error
+        record.errorCode = report.failure?.code.identifier
         record.ms = report.milliseconds
         record.execs = report.execs
         return record
@@ -78,6 +79,7 @@ public enum JSONLines {
         var counts: [String: Int]?
         var unreachable: String?
         var error: String?
+        var errorCode: String?
         var execs: Int?
         var exitCode: Int32?
         var interrupted: Bool?
@@ -97,7 +99,7 @@ public enum JSONLines {
         enum CodingKeys: String, CodingKey {
             case event, mode, hosts, host, phase, steps, step, title, status, evidence, warnings, ms, counts, unreachable, error
             case execs, interrupted, summary
-            case failedPhase = "failed_phase", timedOut = "timed_out", exitCode = "exit_code"
+            case failedPhase = "failed_phase", timedOut = "timed_out", exitCode = "exit_code", errorCode = "error_code"
         }
     }
 }
