@@ -29,6 +29,54 @@ struct InventorySchemaTests {
         }
     }
 
+    /// The example with one text replacement (which must occur exactly once).
+    static func example(replacing old: String, with new: String) throws -> String {
+        let url = InventoryFixture.inventoryFolder.appendingPathComponent("example.json")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        try #require(text.components(separatedBy: old).count == 2, "\(old) must occur once in example.json")
+        return text.replacingOccurrences(of: old, with: new)
+    }
+
+    @Test("the repository's inventories are valid for the loader and for the schema",
+          arguments: ["example.json", "lab.json", "local.json"])
+    func validInventories(_ name: String) throws {
+        let url = InventoryFixture.inventoryFolder.appendingPathComponent(name)
+        let evaluator = SchemaEvaluator(root: try Self.schema().value)
+        let instance = try JSONParser.parse(Array(try String(contentsOf: url, encoding: .utf8).utf8))
+        #expect(evaluator.problems(instance) == [], "\(name)")
+        #expect(evaluator.problems(.object([])).contains("$: required devices"), "the evaluator judges")
+        #expect(InventoryLoader.load(path: url.path).inventory != nil, "\(name)")
+    }
+
+    /// Mistakes of the kind a schema can express: each is refused by the loader and by the schema.
+    static let mistakes: [(String, String, String)] = [
+        ("unknown top-level key", #""extraSteps": []"#, #""extraSteps": [], "netwrk": {}"#),
+        ("interface starting with -", #""parentInterface": "bond0""#, #""parentInterface": "-bond0""#),
+        ("interface of 16 characters", #""parentInterface": "bond0""#, #""parentInterface": "abcdefghijklmnop""#),
+        ("VLAN id out of range", #""vlanId": 1000"#, #""vlanId": 5000"#),
+        ("unknown DHCP backend", #""backend": "isc""#, #""backend": "dhcpd""#),
+        ("unknown role", #""role": "host", "address": "203.0.113.11""#, #""role": "router", "address": "203.0.113.11""#),
+        ("upper-case sha256", #""flintlockd": "0000000000000000000000000000000000000000000000000000000000000000""#,
+         #""flintlockd": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA""#),
+        ("release tag without v", #""version": "v0.11.0""#, #""version": "0.11.0""#),
+        ("bridge name with a dot", #""bridgeName": "br-mvm""#, #""bridgeName": "br.mvm""#),
+        ("port as a string", #""port": 22"#, #""port": "22""#),
+        ("no hub", #""role": "hub""#, #""role": "host""#),
+    ]
+
+    @Test("a mistake the schema can express is refused by both the loader and the schema",
+          arguments: mistakes.map(\.0))
+    func mistake(_ name: String) throws {
+        let (_, old, new) = try #require(Self.mistakes.first { $0.0 == name })
+        let text = try Self.example(replacing: old, with: new)
+        let evaluator = SchemaEvaluator(root: try Self.schema().value)
+        #expect(!evaluator.problems(try JSONParser.parse(Array(text.utf8))).isEmpty, "the schema accepts: \(name)")
+        let folder = try TemporaryFolder()
+        let path = folder.url.appendingPathComponent("broken.json").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(InventoryLoader.load(path: path).inventory == nil, "the loader accepts: \(name)")
+    }
+
     @Test("the schema allows exactly the loader's top-level keys")
     func topLevelKeys() throws {
         #expect(Self.properties(of: try Self.schema().value) == InventoryValidator.topLevelKeys)
