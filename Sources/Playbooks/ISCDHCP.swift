@@ -36,6 +36,8 @@ enum ISCDHCP {
     static func config(_ context: PlaybookContext, dns: String?) -> String {
         let network = context.network, dhcp = context.inventory.dhcp
         let dnsLine = dns.map { "  option domain-name-servers \($0);\n" } ?? ""
+        // With a VLAN MTU below the usual 1500, clients must use it too, or they fragment.
+        let mtuLine = network.mtu.map { "  option interface-mtu \($0);\n" } ?? ""
         return """
             # Managed by fleet: DHCP for the Liquid Metal VLAN \(network.vlanId) (\(context.vlanInterface)).
             default-lease-time \(dhcp.defaultLeaseTime);
@@ -45,7 +47,7 @@ enum ISCDHCP {
             subnet \(network.subnet.address) netmask \(network.subnet.netmask) {
               range \(network.dhcpPool.lowerBound) \(network.dhcpPool.upperBound);
               option routers \(network.gateway);
-            \(dnsLine)}
+            \(dnsLine)\(mtuLine)}
 
             """
     }

@@ -28,6 +28,8 @@ enum KeaDHCP {
     static func config(_ context: PlaybookContext, dns: String?) -> String {
         let network = context.network, dhcp = context.inventory.dhcp
         let dnsOption = dns.map { ",\n          { \"name\": \"domain-name-servers\", \"data\": \"\($0)\" }" } ?? ""
+        // Option 26: with a VLAN MTU below the usual 1500, clients must use it too.
+        let mtuOption = network.mtu.map { ",\n          { \"name\": \"interface-mtu\", \"data\": \"\($0)\" }" } ?? ""
         return """
             // Managed by fleet: DHCP for the Liquid Metal VLAN \(network.vlanId) (\(context.vlanInterface)).
             {
@@ -43,7 +45,7 @@ enum KeaDHCP {
                     "subnet": "\(network.subnet)",
                     "pools": [ { "pool": "\(network.dhcpPool.lowerBound) - \(network.dhcpPool.upperBound)" } ],
                     "option-data": [
-                      { "name": "routers", "data": "\(network.gateway)" }\(dnsOption)
+                      { "name": "routers", "data": "\(network.gateway)" }\(dnsOption)\(mtuOption)
                     ]
                   }
                 ]

@@ -69,6 +69,22 @@ struct RenderedConfigTests {
         #expect(step.apply.contains(#"kea-dhcp4 -t "$candidate""#))
     }
 
+    @Test("with a VLAN MTU, both DHCP servers hand it out (ISC interface-mtu, Kea option 26)")
+    func dhcpMTU() throws {
+        var network = DemoInventory.network
+        network.mtu = 1400
+        let isc = try Self.shipped(Self.step("dhcp-config", DemoInventory.hub, DemoInventory.inventory(network: network)))
+        #expect(isc.contains("  option domain-name-servers 147.75.207.207, 147.75.207.208;\n  option interface-mtu 1400;\n}\n"), "\(isc)")
+        let kea = try Self.shipped(Self.step("dhcp-config", DemoInventory.hub,
+                                             DemoInventory.inventory(dhcp: .kea, network: network)))
+        #expect(kea.contains(#"{ "name": "interface-mtu", "data": "1400" }"#), "\(kea)")
+        // Still JSON once the comment line is gone.
+        let json = kea.split(separator: "\n").filter { !$0.hasPrefix("//") }.joined(separator: "\n")
+        #expect((try? JSONSerialization.jsonObject(with: Data(json.utf8))) != nil, "\(json)")
+        // Without an MTU, neither mentions one.
+        #expect(!(try Self.shipped(Self.step("dhcp-config"))).contains("mtu"))
+    }
+
     @Test("flintlockd config.yaml binds the VLAN address, fleet's bridge by default, macvtap only when asked")
     func flintlockdConfig() throws {
         #expect(try Self.shipped(Self.step("flintlockd-config", DemoInventory.host0)) == """
