@@ -34,8 +34,8 @@ struct PlaybookContext {
         guard let network = inventory.network else { return ["the inventory has no network section"] }
         if device.vlanAddress == nil { problems.append("device \(device.name) has no vlanAddress") }
         let vlan = network.interfaceName(parent: device.parentInterface.rawValue)
-        if vlan.utf8.count > 15 {
-            problems.append("interface \(vlan) is longer than Linux allows (15 characters)")
+        if vlan.utf8.count > InterfaceNameRule.maximumLength {
+            problems.append("interface \(vlan) is longer than Linux allows (\(InterfaceNameRule.maximumLength) characters)")
         }
         if let tailscale = inventory.tailscale, device.role == .hub {
             for value in [tailscale.repository, tailscale.suite ?? "x"] where !isPrintableWord(value) {

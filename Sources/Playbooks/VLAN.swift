@@ -11,9 +11,9 @@ import Fleet
 /// `network.target` (so DHCP and flintlockd, ordered after the network, find the link), and
 /// deletes the link when stopped, unless the link was there before fleet's first apply (made by
 /// ifupdown or netplan, recorded in `/var/lib/fleet/link-<vlan>`): such a link stays at teardown,
-/// with its MTU, and only fleet's address and bridge go. It is bound to the parent's device unit and wanted by it, so a
-/// parent that goes away (a bond re-created) takes the VLAN down and brings it back when it
-/// returns. In bridge mode (the default on MicroVM hosts: flintlock's
+/// with its MTU, and only fleet's address and bridge go. It is bound to the parent's device unit
+/// and wanted by it, so a parent that goes away (a bond re-created) takes the VLAN down and
+/// brings it back when it returns. In bridge mode (the default on MicroVM hosts: flintlock's
 /// Firecracker provider attaches each MicroVM's tap to it) it also creates the bridge, marks it
 /// as fleet's with an `ifalias`, enslaves the VLAN link and puts the address on the bridge.
 enum VLAN {
@@ -74,7 +74,8 @@ enum VLAN {
     /// The host's record of the VLAN link as fleet's first apply found it: `made` (fleet created
     /// it), or `kept <mtu> <yes|no>` for a link someone else made, with its MTU then and whether
     /// it had the address already. Teardown leaves a kept link in place.
-    static func linkRecord(_ vlan: String) -> String { "\(HostState.directory)/link-\(vlan)" }
+    static func linkRecord(_ vlan: String) -> String { "\(HostState.directory)/\(linkRecordName(vlan))" }
+    static func linkRecordName(_ vlan: String) -> String { "link-\(vlan)" }
 
     private static func prelude(_ context: PlaybookContext) -> String {
         var lines = [Snippet.assign("vif", context.vlanInterface), Snippet.assign("parent", context.parent),
@@ -83,7 +84,7 @@ enum VLAN {
                      Snippet.assign("unit", context.vlanUnit),
                      Snippet.assign("bridge", context.bridge ?? ""), Snippet.assign("alias", bridgeAlias),
                      HostState.assign("record", "address-\(context.vlanInterface)"),
-                     HostState.assign("before", "link-\(context.vlanInterface)"),
+                     HostState.assign("before", linkRecordName(context.vlanInterface)),
                      Snippet.assign("mtu", context.network.mtu.map(String.init) ?? "")]
         // Helpers over `ip -d link show` output: the name field ("bond0.1000@bond0:"), the
         // flags, a keyword's value on the first line, and the VLAN detail line.
@@ -96,6 +97,8 @@ enum VLAN {
               ip -d link show dev "$bridge" 2>/dev/null |
                 awk -v a="$alias" '$1 == "alias" && $2 == a { al = 1 } $1 == "bridge" { br = 1 } END { exit !(al && br) }'
             }
+            # has_addr IFACE CIDR: IFACE carries the IPv4 address CIDR.
+            has_addr() { ip -4 -o addr show dev "$1" 2>/dev/null | awk '$3 == "inet" { print $4 }' | grep -qxF -- "$2"; }
             # foreign_bridge: bridge mode, and an interface of the bridge's name that is not fleet's.
             foreign_bridge() { [ -n "$bridge" ] && [ -n "$(first "$bridge")" ] && ! ours_bridge; }
             # recorded: the address fleet put on this VLAN earlier (kept in $record, so a changed
@@ -104,7 +107,7 @@ enum VLAN {
             recorded() {
               [ -f "$record" ] || return 1
               read -r raif raddr <"$record" || return 1
-              [ "$raif $raddr" != "$aif $addr" ] && ip -4 -o addr show dev "$raif" 2>/dev/null | awk '{ print $4 }' | grep -qxF -- "$raddr"
+              [ "$raif $raddr" != "$aif $addr" ] && has_addr "$raif" "$raddr"
             }
             is_our_vlan() {
               [ "$(printf '%s\n' "$(first "$vif")" | awk '{ print $2 }')" = "$vif@$parent:" ] &&
@@ -138,8 +141,7 @@ enum VLAN {
             if foreign_bridge; then
               say "$bridge: exists but is not the bridge fleet creates (no ifalias $alias): fleet will not use it; name another in flintlock.bridgeName"
             fi
-            addrs=$(ip -4 -o addr show dev "$aif" 2>/dev/null | awk '$3 == "inet" { print $4 }')
-            printf '%s\n' "$addrs" | grep -qxF -- "$addr" || say "$aif: no address $addr"
+            has_addr "$aif" "$addr" || say "$aif: no address $addr"
             if recorded; then say "$raif: still has $raddr, which fleet put there for an earlier inventory"; fi
             # Addresses someone else added are theirs: named, never removed.
             others=$(for i in "$aif" "$vif"; do ip -4 -o addr show dev "$i" 2>/dev/null | awk -v i="$i" '$3 == "inet" { print i " " $4 }'; done |
@@ -174,7 +176,7 @@ enum VLAN {
             if [ ! -e "$before" ] || { kept && [ -z "$(first "$vif")" ]; }; then
               if [ -n "$(first "$vif")" ] && [ ! -f "$record" ] && ! systemctl is-enabled --quiet -- "$unit" 2>/dev/null; then
                 had=no
-                ! ip -4 -o addr show dev "$aif" 2>/dev/null | awk '{ print $4 }' | grep -qxF -- "$addr" || had=yes
+                ! has_addr "$aif" "$addr" || had=yes
                 printf 'kept %s %s\n' "$(field "$(first "$vif")" mtu)" "$had" >"$before"
                 echo "$vif was there before fleet: recorded, teardown will leave it"
               else
@@ -223,7 +225,7 @@ enum VLAN {
         let undoCheck = prelude + #"""
             rc=0
             if kept; then
-              [ "$had" = yes ] || ! ip -4 -o addr show dev "$aif" 2>/dev/null | awk '{ print $4 }' | grep -qxF -- "$addr" ||
+              [ "$had" = yes ] || ! has_addr "$aif" "$addr" ||
                 { echo "$aif: still has $addr (the link was there before fleet, the address was not)"; rc=1; }
             else
               [ -z "$(first "$vif")" ] || { echo "$vif: still there"; rc=1; }

@@ -47,10 +47,9 @@ struct HostRun: Sendable {
     /// left out, since only the message went through the redactor.
     private func record(_ error: any Error, in report: inout HostReport) {
         let fleetError = error as? FleetError
-        let failure = FleetError(fleetError?.code ?? .local, redact(fleetError?.message ?? String(describing: error)),
-                                 host: host, step: fleetError?.step)
-        report.failure = failure
-        executor.log?.write(host: host, "error: \(report.error ?? report.unreachable ?? failure.message)")
+        report.failure = FleetError(fleetError?.code ?? .local, redact(fleetError?.message ?? String(describing: error)),
+                                    host: host, step: fleetError?.step)
+        executor.log?.write(host: host, "error: \(report.failureText ?? "")")
     }
 
     func converge(_ steps: [Step], session: any Session, outcomes: Locked<[Int: StepResult]>,

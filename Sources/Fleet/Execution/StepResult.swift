@@ -86,15 +86,17 @@ public struct HostReport: Sendable, Equatable {
         self.execs = execs
     }
 
-    /// The failure's message (after the step it belongs to, if any) when the host was unreachable.
-    public var unreachable: String? { failure?.code == .unreachable ? shownFailure : nil }
-
-    /// The same when the host was reached but the run on it ended abnormally.
-    public var error: String? { failure.map { $0.code != .unreachable } == true ? shownFailure : nil }
-
-    private var shownFailure: String? {
+    /// The failure's message, after the step it belongs to (if any): what the report and the
+    /// run log show.
+    public var failureText: String? {
         failure.map { failure in failure.step.map { "\($0): \(failure.message)" } ?? failure.message }
     }
+
+    /// ``failureText`` when the host was unreachable.
+    public var unreachable: String? { failure?.code == .unreachable ? failureText : nil }
+
+    /// ``failureText`` when the host was reached but the run on it ended abnormally.
+    public var error: String? { failure?.code == .unreachable ? nil : failureText }
 
     /// Number of warning lines over all steps.
     public var warningCount: Int { steps.reduce(0) { $0 + $1.warnings.count } }

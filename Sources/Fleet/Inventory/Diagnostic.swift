@@ -26,7 +26,6 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
 
     /// `inventory/demo.json: devices[2].vlanAddress: 192.168.10.200 is outside network.subnet 192.168.10.0/25`
     public var description: String {
-        let prefix = severity == .warning ? "warning: " : ""
-        return path.isEmpty ? "\(file): \(prefix)\(message)" : "\(file): \(path): \(prefix)\(message)"
+        location + (severity == .warning ? "warning: " : "") + message
     }
 }

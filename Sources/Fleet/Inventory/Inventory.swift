@@ -142,7 +142,10 @@ public struct Network: Sendable, Equatable {
     }
 
     /// The VLAN interface name on a given parent (`bond0.1000`).
-    public func interfaceName(parent: String) -> String { "\(parent).\(vlanId)" }
+    public func interfaceName(parent: String) -> String { Self.interfaceName(parent: parent, vlanId: vlanId) }
+
+    /// `bond0.1000`: the VLAN link's name, which must fit ``InterfaceNameRule/maximumLength``.
+    public static func interfaceName(parent: String, vlanId: Int) -> String { "\(parent).\(vlanId)" }
 }
 
 /// Where DHCP clients get their DNS servers from.

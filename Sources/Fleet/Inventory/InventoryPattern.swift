@@ -5,6 +5,26 @@
 /// ends up in a file name, an interface name, a config file or a remote command, where anything
 /// outside the set would need quoting that fleet prefers not to depend on alone.
 enum InventoryPattern {
+    /// Patterns compiled once per process: a big inventory checks the same few thousands of times.
+    private static let compiled = Locked<[String: Regex<AnyRegexOutput>]>([:])
+
+    /// True when the whole of `text` matches `pattern`, scalar by scalar: the one matcher of the
+    /// loader and of ``InventoryValue``.
+    ///
+    /// Unicode-scalar semantics, because grapheme-cluster matching would let `a` plus a combining
+    /// mark pass as one character and would treat `\r\n` as one unit.
+    static func matches(_ text: String, _ pattern: String) -> Bool {
+        let regex = compiled.mutate { cache -> Regex<AnyRegexOutput>? in
+            if let cached = cache[pattern] { return cached }
+            // The patterns are constants of this module; a bad one fails every test that uses it.
+            guard let built = try? Regex(pattern) else { return nil }
+            cache[pattern] = built.matchingSemantics(.unicodeScalar)
+            return cache[pattern]
+        }
+        guard let regex else { return false }
+        return (try? regex.wholeMatch(in: text)) != nil
+    }
+
     /// A device or Tailscale host name: a DNS label in lower case.
     static let name = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
     static let nameRule = "1 to 63 lowercase letters, digits or '-', starting and ending with a letter or digit"
@@ -73,7 +93,7 @@ enum InventoryPattern {
 
     /// What is wrong with a device `address`, or nil when it is a strict IPv4 address or a DNS
     /// host name.
-    static func addressProblem(_ text: String, context: ValidationContext) -> String? {
+    static func addressProblem(_ text: String) -> String? {
         if IPv4Address(text) != nil { return nil }
         let shown = ValidationContext.shown(text)
         if let mapped = ipv4MappedSuffix(text) {
@@ -89,7 +109,7 @@ enum InventoryPattern {
                 + " expected four decimal numbers from 0 to 255 without leading zeros"
         }
         let labels = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard context.matches(text, hostName),
+        guard matches(text, hostName),
             labels.allSatisfy({ !$0.isEmpty && $0.count <= 63 && $0.first != "-" && $0.last != "-" })
         else {
             return "\(shown) is neither an IPv4 address nor a DNS host name;"

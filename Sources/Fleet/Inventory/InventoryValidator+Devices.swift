@@ -39,7 +39,7 @@ extension InventoryValidator {
             draft.role = object.choice("role", required: true, from: Role.allCases.map(\.rawValue), what: "role")
                 .flatMap(Role.init(rawValue:))
             draft.address = object.string("address", required: true).flatMap { text in
-                if let problem = InventoryPattern.addressProblem(text, context: context) {
+                if let problem = InventoryPattern.addressProblem(text) {
                     context.error(object.path("address"), problem)
                     return nil
                 }
@@ -105,11 +105,11 @@ extension InventoryValidator {
     func checkAddressPlan(_ network: NetworkDraft, devices: [DeviceDraft]) {
         for device in devices {
             if let vlanId = network.vlanId, let parent = device.parentInterface {
-                let name = "\(parent).\(vlanId)"
-                if name.utf8.count > 15 {
+                let name = Network.interfaceName(parent: parent.rawValue, vlanId: vlanId)
+                if name.utf8.count > InterfaceNameRule.maximumLength {
                     context.error(device.path.appending("parentInterface"),
                                   "the VLAN interface name \"\(name)\" would be \(name.utf8.count) characters;"
-                                      + " Linux allows at most 15 (IFNAMSIZ)")
+                                      + " Linux allows at most \(InterfaceNameRule.maximumLength) (IFNAMSIZ)")
                 }
             }
             guard let address = device.vlanAddress else { continue }

@@ -36,13 +36,8 @@ public struct InventoryValue<Rule: InventoryRule>: Sendable, Hashable, CustomStr
 
     public var description: String { rawValue }
 
-    /// Whether `text` follows the rule: a whole match, scalar by scalar (grapheme clusters would
-    /// let a letter plus a combining mark pass as one letter).
-    public static func accepts(_ text: String) -> Bool {
-        // The patterns are constants of this module; a bad one fails every test that uses it.
-        guard let regex = try? Regex(Rule.pattern) else { return false }
-        return (try? regex.matchingSemantics(.unicodeScalar).wholeMatch(in: text)) != nil
-    }
+    /// Whether `text` follows the rule: a whole match, scalar by scalar, by the loader's matcher.
+    public static func accepts(_ text: String) -> Bool { InventoryPattern.matches(text, Rule.pattern) }
 
     /// ``InventoryRule/pattern``.
     public static var pattern: String { Rule.pattern }

@@ -43,16 +43,26 @@ extension ValidationContext {
     func string(_ value: JSONValue, at path: JSONPath, matching pattern: String, what: String,
                 rule: String) -> String? {
         guard let text = string(value, at: path) else { return nil }
-        guard matches(text, pattern) else {
-            error(path, "\(ValidationContext.shown(text)) is not a valid \(what); expected \(rule)")
+        guard InventoryPattern.matches(text, pattern) else {
+            invalid(text, at: path, what: what, rule: rule)
             return nil
         }
         return text
     }
 
+    private func invalid(_ text: String, at path: JSONPath, what: String, rule: String) {
+        error(path, "\(ValidationContext.shown(text)) is not a valid \(what); expected \(rule)")
+    }
+
     /// A string that follows `Rule`, as a typed value; the message names what it is and the rule.
+    /// The type's own initialiser judges it, so the rule is applied once, by the type.
     func value<Rule>(_ json: JSONValue, at path: JSONPath, as type: InventoryValue<Rule>.Type) -> InventoryValue<Rule>? {
-        string(json, at: path, matching: Rule.pattern, what: Rule.what, rule: Rule.rule).flatMap(InventoryValue<Rule>.init)
+        guard let text = string(json, at: path) else { return nil }
+        guard let value = InventoryValue<Rule>(text) else {
+            invalid(text, at: path, what: Rule.what, rule: Rule.rule)
+            return nil
+        }
+        return value
     }
 
     /// One of a fixed set of strings.

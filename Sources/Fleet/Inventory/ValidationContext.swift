@@ -1,4 +1,4 @@
-/// The state of one validation run: where the diagnostics go and the compiled patterns.
+/// The state of one validation run: where the diagnostics go.
 ///
 /// A class, not a struct, because every ``ObjectReader`` of the run reports into the same list;
 /// it is used by one loader call on one thread and never shared, so it need not be `Sendable`.
@@ -7,8 +7,6 @@ final class ValidationContext {
     let file: String
     /// Everything found so far, in the order found.
     private(set) var diagnostics: [Diagnostic] = []
-    /// Patterns compiled once per run: a big inventory checks the same few patterns thousands of times.
-    private var compiled: [String: Regex<AnyRegexOutput>] = [:]
 
     /// Creates a context for one file.
     init(file: String) { self.file = file }
@@ -26,22 +24,6 @@ final class ValidationContext {
         diagnostics.append(Diagnostic(.warning, file: file, path: path.description, message: message))
     }
 
-    /// True when the whole of `text` matches `pattern`, scalar by scalar.
-    ///
-    /// Unicode-scalar semantics, because grapheme-cluster matching would let `a` plus a combining
-    /// mark pass as one character and would treat `\r\n` as one unit.
-    func matches(_ text: String, _ pattern: String) -> Bool {
-        let regex: Regex<AnyRegexOutput>
-        if let cached = compiled[pattern] {
-            regex = cached
-        } else {
-            // The patterns are constants of this module; a bad one fails every test that uses it.
-            guard let built = try? Regex(pattern) else { return false }
-            regex = built.matchingSemantics(.unicodeScalar)
-            compiled[pattern] = regex
-        }
-        return (try? regex.wholeMatch(in: text)) != nil
-    }
 
     /// A user-supplied value as it may appear in a message: JSON-quoted so that control characters
     /// and quotes are visible and cannot garble the terminal, cut to a readable length, and never
