@@ -14,7 +14,11 @@ FIRECRACKER_ASSET=firecracker-$FIRECRACKER_VERSION-x86_64.tgz
 TAILSCALE_DEB=tailscale_${TAILSCALE_VERSION}_amd64.deb
 
 # Fixed compiler flags: the binary's sha256 is stable across builds on one machine kind.
-FLINTLOCKD_CFLAGS=(-std=c11 -D_GNU_SOURCE -O2 -g0 -Wall -Wextra -fno-ident)
+# OpenSSL 3 API only (deprecated calls do not compile); linked dynamically against libssl3
+# (host: libssl-dev, see DEPS in ../lab; VM image: libssl3 via the openssl package).
+FLINTLOCKD_CFLAGS=(-std=c11 -D_GNU_SOURCE -O2 -g0 -Wall -Wextra -fno-ident
+    -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED)
+FLINTLOCKD_LIBS=(-lssl -lcrypto)
 
 # build_standins: build into $(standins_dir) unless cached; prints nothing on stdout.
 build_standins() {
@@ -31,7 +35,7 @@ build_standins() {
     install -d "$tmp/work/flintlockd"
     cp "$src/flintlockd/flintlockd.c" "$tmp/work/flintlockd/flintlockd.c"
     (cd "$tmp/work/flintlockd" && gcc "${FLINTLOCKD_CFLAGS[@]}" -ffile-prefix-map="$tmp/work/flintlockd=." \
-        -o flintlockd flintlockd.c -Wl,--build-id=none -s)
+        -o flintlockd flintlockd.c -Wl,--build-id=none -s "${FLINTLOCKD_LIBS[@]}")
     install -m 0755 "$tmp/work/flintlockd/flintlockd" "$tmp/$FLINTLOCKD_ASSET"
 
     # firecracker release tarball, laid out like the real one.

@@ -20,9 +20,22 @@
  *     Order: TLS validation (internal/config/validation.go), containerd dial (one dial, retried
  *     on ENOENT until 10 s like containerd's dialer; refused fails at once), TLS files
  *     (pkg/auth/tls.go), then net.Listen("tcp", grpc-endpoint).
+ *   TLS (pkg/auth/tls.go LoadTLSForGRPC, grpc-go v1.68.0 credentials; OpenSSL 3 here): unless
+ *     `insecure`, the API is served inside real TLS as the real daemon's gRPC server is:
+ *     tls-cert (a PEM chain) and tls-key are loaded like tls.LoadX509KeyPair ("reading tls key
+ *     pair: ...", Go's PEM and mismatch messages); TLS 1.3 only (MinVersion TLS13); tls-client-ca,
+ *     when set, is the client CA pool (the CERTIFICATE blocks that parse, as AppendCertsFromPEM;
+ *     every one a trust anchor); tls-client-validate = RequireAndVerifyClientCert, otherwise no
+ *     client certificate is requested. ALPN as grpc-go: "h2" is selected when offered; a client
+ *     offering other protocols gets the no_application_protocol alert (Go's negotiateALPN), except
+ *     one offering "http/1.1", which Go lets through without ALPN; a handshake that ends without
+ *     ALPN is closed at once, unserved (grpc-go >= 1.67 enforces ALPN). A plain-TCP client, a TLS
+ *     1.2 client, one without a (valid) client certificate under mTLS get no answer either.
+ *     Handshake and reads time out after 5 s (grpc-go: 120 s), one connection at a time.
  *
- * The API on grpc-endpoint is NOT gRPC: it is a one-line text protocol (one request line, one
- * answer line, then the server closes), and it speaks neither TLS nor gRPC auth:
+ * The API on grpc-endpoint is NOT gRPC: inside that TLS (plain TCP when insecure) it is a
+ * one-line text protocol (one request line, one answer line, then the server closes; no HTTP/2,
+ * no protobuf, no gRPC metadata; the basic-auth token is a prefix of the line):
  *     [basic TOKEN ]microvm create NAME tap|macvtap -> ok NAME TAPNAME mvm-NAME | error MESSAGE
  *     [basic TOKEN ]microvm delete NAME             -> ok NAME deleted | error MESSAGE
  *     [basic TOKEN ]microvm list                    -> ok NAME1,NAME2 (just "ok" when none)
@@ -74,6 +87,11 @@
 #include <linux/if_packet.h>
 #include <linux/if_tun.h>
 #include <linux/sockios.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #define VERSION "v0.11.0"
 #define COMMIT "7112122"
@@ -1320,14 +1338,126 @@ static void reconcile_all(void) {
     }
 }
 
-static void handle_api(int c) {
-    struct timeval tv = {5, 0};
-    setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+/* The API server's TLS context (tls_load); NULL when insecure: plain TCP. */
+static SSL_CTX *api_tls;
+
+/* The reason of the oldest queued OpenSSL error (never key material); clears the queue. */
+static const char *ossl_reason(char *buf, size_t n) {
+    unsigned long e = ERR_get_error();
+    if (e == 0) snprintf(buf, n, "unknown error");
+    else {
+        const char *r = ERR_reason_error_string(e);
+        if (r) snprintf(buf, n, "%s", r);
+        else ERR_error_string_n(e, buf, n);
+    }
+    ERR_clear_error();
+    return buf;
+}
+
+/* net.Conn.RemoteAddr().String() */
+static void peer_name(int c, char *buf, size_t n) {
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    char host[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    if (getpeername(c, (struct sockaddr *)&ss, &sl) == 0) {
+        if (ss.ss_family == AF_INET) {
+            inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof host);
+            port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+        } else if (ss.ss_family == AF_INET6) { /* Go prints a v4-mapped address as IPv4 */
+            struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+            port = ntohs(a->sin6_port);
+            if (!IN6_IS_ADDR_V4MAPPED(&a->sin6_addr)) {
+                inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+                snprintf(buf, n, "[%s]:%d", host, port);
+                return;
+            }
+            inet_ntop(AF_INET, &a->sin6_addr.s6_addr[12], host, sizeof host);
+        }
+    }
+    snprintf(buf, n, "%s:%d", host, port);
+}
+
+/* ALPN (Go's negotiateALPN with the server's NextProtos ["h2"] that grpc-go sets): select "h2";
+ * an offer with "http/1.1" but no "h2" goes on without ALPN (Go issue 46310), grpc then closes;
+ * any other offer fails the handshake with the no_application_protocol alert. */
+static char alpn_refused[512];
+static int alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen, const unsigned char *in,
+                       unsigned int inlen, void *arg) {
+    (void)ssl;
+    (void)arg;
+    int http11 = 0;
+    size_t o = (size_t)snprintf(alpn_refused, sizeof alpn_refused, "tls: client requested unsupported application protocols ([");
+    for (unsigned int i = 0; i < inlen && in[i] <= inlen - i - 1; i += 1u + in[i]) {
+        const unsigned char *p = in + i + 1;
+        unsigned int l = in[i];
+        if (l == 2 && memcmp(p, "h2", 2) == 0) {
+            *out = p;
+            *outlen = 2;
+            alpn_refused[0] = 0;
+            return SSL_TLSEXT_ERR_OK;
+        }
+        if (l == 8 && memcmp(p, "http/1.1", 8) == 0) http11 = 1;
+        if (o < sizeof alpn_refused)
+            o += (size_t)snprintf(alpn_refused + o, sizeof alpn_refused - o, "%s%.*s", i ? " " : "", (int)l, (const char *)p);
+    }
+    if (o < sizeof alpn_refused) snprintf(alpn_refused + o, sizeof alpn_refused - o, "])");
+    if (http11) {
+        alpn_refused[0] = 0;
+        return SSL_TLSEXT_ERR_NOACK;
+    }
+    return SSL_TLSEXT_ERR_ALERT_FATAL;
+}
+
+/* One API connection: plain TCP, or TLS when api_tls is set. */
+struct api_conn {
+    int fd;
+    SSL *ssl;
+};
+
+static ssize_t api_read(struct api_conn *c, char *buf, size_t n) {
+    if (!c->ssl) return read(c->fd, buf, n);
+    size_t got = 0;
+    if (SSL_read_ex(c->ssl, buf, n, &got) != 1) {
+        ERR_clear_error();
+        return -1;
+    }
+    return (ssize_t)got;
+}
+
+static void api_reply(struct api_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void api_reply(struct api_conn *c, const char *fmt, ...) {
+    char buf[4200];
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(buf, sizeof buf - 1, fmt, ap);
+    va_end(ap);
+    if (len < 0) return;
+    if ((size_t)len > sizeof buf - 2) len = (int)(sizeof buf - 2);
+    buf[len++] = '\n';
+    size_t off = 0;
+    while (off < (size_t)len) {
+        size_t w = 0;
+        if (c->ssl) {
+            if (SSL_write_ex(c->ssl, buf + off, (size_t)len - off, &w) != 1) {
+                ERR_clear_error();
+                return;
+            }
+        } else {
+            ssize_t r = write(c->fd, buf + off, (size_t)len - off);
+            if (r <= 0) return;
+            w = (size_t)r;
+        }
+        off += w;
+    }
+}
+
+/* The line protocol: one request line, one answer line. */
+static void api_serve(struct api_conn *c) {
     char line[1024];
     size_t got = 0;
     while (got < sizeof line - 1) {
-        ssize_t r = read(c, line + got, sizeof line - 1 - got);
+        ssize_t r = api_read(c, line + got, sizeof line - 1 - got);
         if (r <= 0) break;
         got += (size_t)r;
         if (memchr(line, '\n', got)) break;
@@ -1343,12 +1473,12 @@ static void handle_api(int c) {
     if (token[0]) {
         if (nt >= 2 && strcmp(tok[0], "basic") == 0) {
             if (strcmp(tok[1], token) != 0) {
-                dprintf(c, "error invalid auth token: token does not match\n");
+                api_reply(c, "error invalid auth token: token does not match");
                 return;
             }
             off = 2;
         } else {
-            dprintf(c, "error could not extract token from request header: Request unauthenticated with basic\n");
+            api_reply(c, "error could not extract token from request header: Request unauthenticated with basic");
             return;
         }
     }
@@ -1363,7 +1493,60 @@ static void handle_api(int c) {
         api_list(reply, sizeof reply);
     else
         snprintf(reply, sizeof reply, "error unknown request");
-    dprintf(c, "%s\n", reply);
+    api_reply(c, "%s", reply);
+}
+
+/* grpc-go's ServerHandshake, then the line protocol in place of HTTP/2. Every socket read and
+ * write (the handshake's too) times out after 5 s, so a silent client cannot hold the loop. */
+static void handle_api(int fd) {
+    struct timeval tv = {5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    struct api_conn c = {fd, NULL};
+    if (!api_tls) {
+        api_serve(&c);
+        return;
+    }
+    char peer[INET6_ADDRSTRLEN + 16], why[512];
+    peer_name(fd, peer, sizeof peer);
+    ERR_clear_error();
+    c.ssl = SSL_new(api_tls);
+    if (!c.ssl || SSL_set_fd(c.ssl, fd) != 1) {
+        log_info("api connection from %s closed: tls: %s", peer, ossl_reason(why, sizeof why));
+        SSL_free(c.ssl);
+        return;
+    }
+    alpn_refused[0] = 0;
+    errno = 0;
+    int rc = SSL_accept(c.ssl);
+    if (rc != 1) {
+        int e = errno, kind = SSL_get_error(c.ssl, rc);
+        long vr = SSL_get_verify_result(c.ssl);
+        if (alpn_refused[0]) snprintf(why, sizeof why, "%s", alpn_refused);
+        else if (kind == SSL_ERROR_SSL && vr != X509_V_OK) snprintf(why, sizeof why, "client certificate: %s", X509_verify_cert_error_string(vr));
+        else if (kind == SSL_ERROR_SSL) ossl_reason(why, sizeof why);
+        else if (kind == SSL_ERROR_WANT_READ || kind == SSL_ERROR_WANT_WRITE ||
+                 (kind == SSL_ERROR_SYSCALL && (e == EAGAIN || e == EWOULDBLOCK)))
+            snprintf(why, sizeof why, "i/o timeout"); /* SO_RCVTIMEO/SO_SNDTIMEO expired */
+        else if (kind == SSL_ERROR_SYSCALL && e != 0) snprintf(why, sizeof why, "%s", strerror(e));
+        else snprintf(why, sizeof why, "EOF");
+        ERR_clear_error();
+        log_debug("api connection from %s closed: tls handshake failed: %s", peer, why);
+        SSL_free(c.ssl);
+        return;
+    }
+    const unsigned char *proto = NULL;
+    unsigned int plen = 0;
+    SSL_get0_alpn_selected(c.ssl, &proto, &plen);
+    if (plen == 0) {
+        log_debug("api connection from %s closed: credentials: cannot check peer: missing selected ALPN property", peer);
+    } else {
+        log_trace("api connection from %s: %s, ALPN %.*s", peer, SSL_get_version(c.ssl), (int)plen, (const char *)proto);
+        api_serve(&c);
+    }
+    SSL_shutdown(c.ssl); /* close_notify, as Go's tls.Conn.Close; the caller closes the socket */
+    ERR_clear_error();
+    SSL_free(c.ssl);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1489,11 +1672,19 @@ static int containerd_dial(void) {
     }
 }
 
-/* crypto/tls.X509KeyPair's PEM checks (the stand-in parses no certificates). */
+/* Go's syscall.Errno text: glibc's, lower-cased ("no such file or directory"). */
+static const char *go_errstr(int e) {
+    static char buf[128];
+    snprintf(buf, sizeof buf, "%s", strerror(e));
+    buf[0] = (char)tolower((unsigned char)buf[0]);
+    return buf;
+}
+
+/* crypto/tls.X509KeyPair's PEM checks, before OpenSSL parses anything (tls_load). */
 static int pem_check(const char *path, int want_key, char *err, size_t n) {
     FILE *f = fopen(path, "r");
     if (!f) {
-        snprintf(err, n, "open %s: %s", path, strerror(errno));
+        snprintf(err, n, "open %s: %s", path, go_errstr(errno));
         return -1;
     }
     char line[1024], skipped[512] = "";
@@ -1542,19 +1733,110 @@ static int tls_validate(char *err, size_t n) {
     return 0;
 }
 
-/* auth.LoadTLSForGRPC (pkg/auth/tls.go) */
+/* No passphrase prompt: Go's LoadX509KeyPair cannot decrypt an encrypted key either. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u) {
+    (void)buf;
+    (void)size;
+    (void)rwflag;
+    (void)u;
+    return -1;
+}
+
+/* x509.CertPool.AppendCertsFromPEM into the context's verify store and client CA list: every
+ * "CERTIFICATE" block without headers that parses; the others are skipped. Returns the count. */
+static int ca_pool_load(SSL_CTX *ctx, const char *path) {
+    BIO *b = BIO_new_file(path, "r");
+    if (!b) return 0;
+    X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+    int count = 0;
+    char *name = NULL, *header = NULL;
+    unsigned char *data = NULL;
+    long len = 0;
+    while (PEM_read_bio(b, &name, &header, &data, &len) == 1) {
+        if (strcmp(name, "CERTIFICATE") == 0 && header[0] == 0) {
+            const unsigned char *p = data;
+            X509 *x = d2i_X509(NULL, &p, len);
+            if (x && X509_STORE_add_cert(store, x) == 1 && SSL_CTX_add_client_CA(ctx, x) == 1) count++;
+            X509_free(x);
+        }
+        OPENSSL_free(name);
+        OPENSSL_free(header);
+        OPENSSL_free(data);
+        name = header = NULL;
+        data = NULL;
+    }
+    BIO_free(b);
+    ERR_clear_error();
+    /* Go trusts every certificate of the pool as a root, self-signed or not */
+    X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
+    return count;
+}
+
+/* auth.LoadTLSForGRPC (pkg/auth/tls.go) + grpc-go's credentials.NewTLS: builds api_tls. */
 static int tls_load(char *err, size_t n) {
     char e[1024];
-    if (pem_check(get("tls-cert"), 0, e, sizeof e) != 0 || pem_check(get("tls-key"), 1, e, sizeof e) != 0)
+    const char *certf = get("tls-cert"), *keyf = get("tls-key"), *ca = get("tls-client-ca");
+    /* tls.X509KeyPair: the PEM blocks first, with Go's messages */
+    if (pem_check(certf, 0, e, sizeof e) != 0 || pem_check(keyf, 1, e, sizeof e) != 0)
         return snprintf(err, n, "reading tls key pair: %s", e), -1;
-    const char *ca = get("tls-client-ca");
+    ERR_clear_error();
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    if (!ctx) return snprintf(err, n, "reading tls key pair: %s", ossl_reason(e, sizeof e)), -1;
+    SSL_CTX_set_default_passwd_cb(ctx, no_passphrase);
+    /* tls.Config{MinVersion: tls.VersionTLS13} */
+    if (SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) != 1) {
+        snprintf(err, n, "reading tls key pair: %s", ossl_reason(e, sizeof e));
+        goto fail;
+    }
+    /* the certificate chain: the first certificate is the leaf (x509.ParseCertificate) */
+    if (SSL_CTX_use_certificate_chain_file(ctx, certf) != 1) {
+        log_debug("tls-cert %s: %s", certf, ossl_reason(e, sizeof e));
+        snprintf(err, n, "reading tls key pair: x509: malformed certificate");
+        goto fail;
+    }
+    BIO *kb = BIO_new_file(keyf, "r");
+    EVP_PKEY *key = kb ? PEM_read_bio_PrivateKey(kb, NULL, no_passphrase, NULL) : NULL;
+    BIO_free(kb);
+    if (!key) {
+        log_debug("tls-key %s: %s", keyf, ossl_reason(e, sizeof e));
+        snprintf(err, n, "reading tls key pair: tls: failed to parse private key");
+        goto fail;
+    }
+    EVP_PKEY *pub = X509_get0_pubkey(SSL_CTX_get0_certificate(ctx));
+    int pt = pub ? EVP_PKEY_get_base_id(pub) : EVP_PKEY_NONE;
+    if (pt != EVP_PKEY_RSA && pt != EVP_PKEY_EC && pt != EVP_PKEY_ED25519)
+        snprintf(err, n, "reading tls key pair: tls: unknown public key algorithm");
+    else if (EVP_PKEY_get_base_id(key) != pt)
+        snprintf(err, n, "reading tls key pair: tls: private key type does not match public key type");
+    else if (EVP_PKEY_eq(pub, key) != 1 || SSL_CTX_use_PrivateKey(ctx, key) != 1 || SSL_CTX_check_private_key(ctx) != 1)
+        snprintf(err, n, "reading tls key pair: tls: private key does not match public key");
+    else
+        err[0] = 0;
+    EVP_PKEY_free(key);
+    ERR_clear_error();
+    if (err[0]) goto fail;
     if (ca[0]) {
         FILE *f = fopen(ca, "r");
-        if (!f) return snprintf(err, n, "reading CA cert file %s: open %s: %s", ca, ca, strerror(errno)), -1;
+        if (!f) {
+            snprintf(err, n, "reading CA cert file %s: open %s: %s", ca, ca, go_errstr(errno));
+            goto fail;
+        }
         fclose(f);
-        if (pem_check(ca, 0, e, sizeof e) != 0) return snprintf(err, n, "could not append CACert to cert pool"), -1;
+        if (ca_pool_load(ctx, ca) == 0) {
+            snprintf(err, n, "could not append CACert to cert pool");
+            goto fail;
+        }
     }
+    /* ClientAuth: RequireAndVerifyClientCert, else NoClientCert (no CertificateRequest) */
+    SSL_CTX_set_verify(ctx, getb("tls-client-validate") ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT : SSL_VERIFY_NONE, NULL);
+    SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
+    SSL_CTX_set_num_tickets(ctx, 1); /* crypto/tls sends one session ticket */
+    api_tls = ctx;
     return 0;
+fail:
+    SSL_CTX_free(ctx);
+    ERR_clear_error();
+    return -1;
 }
 
 static void http_standin(int c, const char *what) {
@@ -1582,7 +1864,10 @@ static int cmd_run(void) {
     log_info("Default microvm provider: %s", prov);
 
     /* runServer */
-    log_info("flintlockd grpc api server starting " STANDIN ": the API on grpc-endpoint is a one-line text protocol, not gRPC, with no TLS");
+    log_info("flintlockd grpc api server starting " STANDIN ": the API on grpc-endpoint is a one-line text protocol instead of gRPC, %s",
+             getb("insecure") ? "over plain TCP (insecure)"
+             : getb("tls-client-validate") ? "inside TLS 1.3 with ALPN h2 and required client certificates (mTLS)"
+                                           : "inside TLS 1.3 with ALPN h2, no client certificates");
     if (pipe2(sigpipe_fds, O_CLOEXEC | O_NONBLOCK) != 0) return 1;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
