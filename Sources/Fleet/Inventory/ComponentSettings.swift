@@ -99,6 +99,9 @@ public struct FlintlockSettings: Sendable, Equatable {
     public var disk: String
     /// Allow wiping a disk that carries partitions, a filesystem or foreign LVM.
     public var force: Bool
+    /// Serve the API with mutual TLS from the environment's certificate authority (the
+    /// default); false runs flintlockd with `insecure: true`.
+    public var tls: Bool
     /// Base URL of the release artifacts.
     public var artifactBaseURL: String
     /// sha256 of the flintlockd binary.
@@ -109,7 +112,7 @@ public struct FlintlockSettings: Sendable, Equatable {
     public var networkMode: NetworkMode
     /// Creates settings.
     public init(version: ReleaseTag, firecrackerVersion: ReleaseTag, grpcPort: Int = 9090, disk: String, force: Bool = false,
-                artifactBaseURL: String = "https://github.com", flintlockdSHA256: SHA256Digest,
+                tls: Bool = true, artifactBaseURL: String = "https://github.com", flintlockdSHA256: SHA256Digest,
                 firecrackerSHA256: SHA256Digest,
                 networkMode: NetworkMode = .bridge(FlintlockSettings.defaultBridgeName)) {
         self.version = version
@@ -117,6 +120,7 @@ public struct FlintlockSettings: Sendable, Equatable {
         self.grpcPort = grpcPort
         self.disk = disk
         self.force = force
+        self.tls = tls
         self.artifactBaseURL = artifactBaseURL
         self.flintlockdSHA256 = flintlockdSHA256
         self.firecrackerSHA256 = firecrackerSHA256

@@ -2,7 +2,7 @@ extension InventoryValidator {
     static let tailscaleKeys = ["authKeyEnv", "authKeyFile", "repository", "suite", "hostname", "advertiseTags"]
     static let flintlockKeys = [
         "version", "firecrackerVersion", "grpcPort", "disk", "force", "artifactBaseURL", "sha256", "bridgeName",
-        "networkMode",
+        "networkMode", "tls",
     ]
 
     /// Reads `tailscale`. An auth key pasted anywhere in it is an error that never echoes the key.
@@ -86,6 +86,7 @@ extension InventoryValidator {
         let disk = object.string("disk", required: true, matching: InventoryPattern.disk, what: "block device",
                                  rule: "a path under /dev/ of letters, digits, '/', '_' or '-', such as /dev/sdb")
         let force = object.bool("force")
+        let tls = object.bool("tls")
         let baseURL = object.string("artifactBaseURL", matching: InventoryPattern.url, what: "URL",
                                     rule: InventoryPattern.urlRule)
         var digests: [String: SHA256Digest] = [:]
@@ -120,6 +121,7 @@ extension InventoryValidator {
                                          networkMode: networkMode)
         if let grpcPort { settings.grpcPort = grpcPort }
         if let force { settings.force = force }
+        if let tls { settings.tls = tls }
         if let baseURL { settings.artifactBaseURL = baseURL }
         return settings
     }
