@@ -2,11 +2,14 @@ import Fleet
 
 /// flintlockd's configuration, unit and service on a MicroVM host.
 ///
-/// flintlockd runs with `insecure: true` — no TLS and no authentication — because the demo
-/// setup has no certificates or tokens to hand it, and without either flintlockd refuses to
-/// start. What protects it is where it listens: `grpc-endpoint` is the host's **VLAN address**,
-/// reachable from the private VLAN (and through the hub's Tailscale subnet route), never the
-/// public address the demo's `0.0.0.0:9090` exposed. The service check enforces that with `ss`.
+/// flintlockd serves its API with mutual TLS by default (``FlintlockdTLS``): its own
+/// certificate for the VLAN address, and only clients with a certificate from the
+/// environment's CA (the cluster side's, from `fleet output`) are served. With
+/// `flintlock.tls: false` it runs `insecure: true`, as the demo did, and `check` warns. In both
+/// modes `grpc-endpoint` is the host's **VLAN address**, reachable from the private VLAN (and
+/// through the hub's Tailscale subnet route), never the public address the demo's
+/// `0.0.0.0:9090` exposed. The service check enforces that with `ss` and, with TLS, that the
+/// endpoint serves the certificate fleet installed.
 ///
 /// MicroVM networking: in bridge mode (the default) the config names `bridge-name`, the bridge
 /// over the VLAN that ``VLAN`` creates; flintlock's Firecracker provider attaches each MicroVM's
@@ -27,13 +30,16 @@ enum Flintlockd {
     static func steps(_ context: PlaybookContext, settings: FlintlockSettings) -> [Step] {
         let unitFile = Step.file(id: StepID.flintlockdUnit, path: unitPath, content: unit(context),
                                  title: "flintlockd unit \(unitPath)").undoingAlso("systemctl daemon-reload")
+        let tlsNotifiers = settings.tls ? [StepID.flintlockdClientCA, StepID.flintlockdCertificate, StepID.flintlockdKey] : []
         let service = Step.systemdUnit(
             "flintlockd",
             notifiedBy: [StepID.flintlockdConfig, StepID.flintlockdUnit, StepID.flintlockdBinary, StepID.firecracker,
-                         StepID.vlanInterface],
-            title: "flintlockd running").checkingAlso(listening(context, port: settings.grpcPort))
+                         StepID.vlanInterface] + tlsNotifiers,
+            title: "flintlockd running").checkingAlso(listening(context, port: settings.grpcPort, tls: settings.tls))
         return [
-            Step.directory(id: "flintlockd-config-dir", path: "/etc/opt/flintlockd", managedEntries: ["config.yaml"]),
+            Step.directory(id: "flintlockd-config-dir", path: "/etc/opt/flintlockd",
+                           managedEntries: settings.tls ? ["config.yaml", "tls"] : ["config.yaml"]),
+        ] + (settings.tls ? FlintlockdTLS.steps(context) : []) + [
             Step.file(id: StepID.flintlockdConfig, path: configPath, content: config(context, settings: settings),
                       title: "flintlockd configuration \(configPath)"),
             unitFile,
@@ -43,12 +49,25 @@ enum Flintlockd {
 
     static func config(_ context: PlaybookContext, settings: FlintlockSettings) -> String {
         let attachment = context.bridge.map { "bridge-name: \($0)" } ?? "parent-iface: \(context.vlanInterface)"
+        let security = settings.tls
+            ? """
+                # Managed by fleet. Mutual TLS: this host's certificate for its VLAN address, and
+                # only clients with a certificate from the environment's CA are served.
+                insecure: false
+                tls-cert: \(FlintlockdTLS.certificatePath)
+                tls-key: \(FlintlockdTLS.keyPath)
+                tls-client-validate: true
+                tls-client-ca: \(FlintlockdTLS.clientCAPath)
+                """
+            : """
+                # Managed by fleet. No TLS and no authentication (insecure: true, flintlock.tls is
+                # false): the API listens on this host's VLAN address only, never on a public address.
+                insecure: true
+                """
         return """
-            # Managed by fleet. No TLS and no authentication (insecure: true): the API listens on
-            # this host's VLAN address only, never on a public address.
+            \(security)
             containerd-socket: \(Containerd.socket)
             grpc-endpoint: \(context.address):\(settings.grpcPort)
-            insecure: true
             \(attachment)
 
             """
@@ -80,9 +99,8 @@ enum Flintlockd {
     }
 
     /// Reads the live config (it may have been edited by hand): without TLS (`insecure: true`)
-    /// and without `basic-auth-token`, whoever reaches the endpoint can create MicroVMs; fleet's
-    /// own config is like that (see the type's comment), so this warns on every check until the
-    /// operator adds one of them.
+    /// and without `basic-auth-token`, whoever reaches the endpoint can create MicroVMs. That
+    /// is fleet's own config with `flintlock.tls: false`, so such a run warns on every check.
     static let authWarning = #"""
         tls=yes; auth=no
         grep -Eq '^[[:space:]]*insecure:[[:space:]]*true' \#(configPath) 2>/dev/null && tls=no
@@ -95,7 +113,7 @@ enum Flintlockd {
     /// flintlockd must listen on the VLAN endpoint and on nothing else; it binds a moment after
     /// a (re)start, once containerd answers, so an active service gets some seconds. A missing
     /// /dev/kvm is a NOTE only: flintlockd runs without it, MicroVMs do not.
-    static func listening(_ context: PlaybookContext, port: Int) -> String {
+    static func listening(_ context: PlaybookContext, port: Int, tls: Bool) -> String {
         [Snippet.assign("ep", "\(context.address):\(port)"), Snippet.assign("port", String(port))]
             .joined(separator: "\n") + "\n" + #"""
             [ -c /dev/kvm ] || echo "NOTE: /dev/kvm is missing: flintlockd runs, but cannot start MicroVMs"
@@ -110,6 +128,7 @@ enum Flintlockd {
               fi
               if [ -n "$lines" ]; then
                 others=$(ss -Hltnp 2>/dev/null | grep '"flintlockd"' | awk -v ep="$ep" -v ip="${ep%:*}" '$4 != ep { a = $4; sub(/:[0-9]+$/, "", a); if (a != ip && a != "127.0.0.1" && a != "[::1]") print $4 }')
+                \#(tls ? FlintlockdTLS.served : "")
                 [ -z "$others" ] || echo "WARNING: flintlockd also listens on $(printf '%s' "$others" | tr '\n' ' ')(not the VLAN address; check its debug or HTTP endpoint settings)"
                 \#(authWarning)
                 exit 0

@@ -17,10 +17,14 @@ public enum LiquidMetal {
     ///   - authKey: the Tailscale auth key read locally by the CLI, or nil when it is not needed
     ///     (check and teardown runs); it appears only in the `tailscale-up` apply snippet and its
     ///     ``Step/secrets``.
+    ///   - tls: flintlockd's certificates, prepared by the CLI (``FlintlockCredentials``), or nil
+    ///     when the inventory wants no TLS or none exist yet (then the certificate steps' checks
+    ///     fail, saying that `up` issues them); host keys appear only in ``Step/secrets``.
     /// - Returns: the steps; a single failing `inventory` step when the inventory lacks what the
     ///   playbook needs or holds names that cannot be rendered safely (the loader's validation
     ///   should have caught this already).
-    public static func steps(for device: Device, in inventory: Inventory, authKey: String?) -> [Step] {
+    public static func steps(for device: Device, in inventory: Inventory, authKey: String?,
+                             tls: FlintlockCredentials? = nil) -> [Step] {
         let problems = PlaybookContext.problems(device: device, inventory: inventory)
         guard problems.isEmpty, let network = inventory.network, let address = device.vlanAddress else {
             let failure = Snippet.fail("the liquid-metal playbook cannot run on \(device.name): "
@@ -28,7 +32,7 @@ public enum LiquidMetal {
             return [Step(id: "inventory", title: "inventory usable for liquid-metal", check: failure, apply: failure)]
         }
         let context = PlaybookContext(inventory: inventory, device: device, network: network, address: address,
-                                      authKey: authKey)
+                                      authKey: authKey, tls: tls)
         var steps = VLAN.steps(context)
         switch device.role {
         case .hub: steps += hub(context)

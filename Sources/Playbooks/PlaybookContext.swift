@@ -9,6 +9,8 @@ struct PlaybookContext {
     let network: Network
     let address: IPv4Address
     let authKey: String?
+    /// The environment's flintlockd certificates, when the inventory wants TLS and they exist.
+    var tls: FlintlockCredentials? = nil
 
     var parent: String { device.parentInterface.rawValue }
     /// `bond0.1000`.

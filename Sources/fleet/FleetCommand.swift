@@ -21,7 +21,7 @@ enum FleetCommand {
         case .version:
             print("fleet \(version)")
             return 0
-        case .validate, .plan, .up, .check, .teardown:
+        case .validate, .plan, .up, .check, .teardown, .output:
             break
         }
         let (inventory, diagnostics) = InventoryLoader.load(path: invocation.inventoryPath)
@@ -38,6 +38,7 @@ enum FleetCommand {
                 print("\(invocation.inventoryPath): valid (\(inventory.devices.count) devices, \(steps) steps)")
                 return 0
             }
+            if invocation.command == .output { return try await handOff(inventory, invocation) }
             return try await converge(inventory, invocation)
         } catch {
             Terminal.error(message(of: error))
@@ -45,11 +46,13 @@ enum FleetCommand {
         }
     }
 
-    static func makePlan(_ inventory: Inventory, _ invocation: Invocation, authKey: String?) throws -> Plan {
+    static func makePlan(_ inventory: Inventory, _ invocation: Invocation, authKey: String?,
+                         tls: FlintlockCredentials? = nil) throws -> Plan {
         try Plan.make(
             inventory: inventory,
             playbook: { device in
-                inventory.playbook == .liquidMetal ? LiquidMetal.steps(for: device, in: inventory, authKey: authKey) : []
+                inventory.playbook == .liquidMetal
+                    ? LiquidMetal.steps(for: device, in: inventory, authKey: authKey, tls: tls) : []
             },
             limit: invocation.limit, only: invocation.only, skip: invocation.skip)
     }
@@ -62,13 +65,21 @@ enum FleetCommand {
         default: mode = invocation.dryRun ? .dryRun : .up
         }
         let authKey = try mode == .up ? AuthKey.read(for: inventory) : nil
+        let stateDirectory = invocation.stateDirectory ?? StateDirectory.default()
+        // A plan that cannot be made stops here, before the CA is made (nothing changed locally).
+        _ = try makePlan(inventory, invocation, authKey: authKey)
+        // Only a real `up` makes the CA or issues; a plan, dry run, check or teardown reads.
+        let tls = try await FlintlockCredentials.prepare(
+            for: inventory, directory: FlintlockCredentials.directory(stateDirectory: stateDirectory,
+                                                                      inventoryPath: invocation.inventoryPath),
+            issue: mode == .up && invocation.command == .up)
         let sshOptions = SSHOptions(
             configFile: invocation.sshConfig, hostKeys: invocation.strictHostKeys ? .strict : .acceptNew,
             connectTimeout: invocation.connectTimeout)
         // The user and port ssh will use, also where only the ssh config sets them.
         var inventory = inventory
         inventory.devices = await sshOptions.effective(inventory.devices)
-        let plan = try makePlan(inventory, invocation, authKey: authKey)
+        let plan = try makePlan(inventory, invocation, authKey: authKey, tls: tls)
         if invocation.command == .plan {
             print(PlanListing.render(plan))
             return 0
@@ -80,7 +91,6 @@ enum FleetCommand {
         if let problem = FileLimit.ensure(parallel: min(invocation.parallel, plan.hosts.count)) {
             throw FleetError(.usage, problem)
         }
-        let stateDirectory = invocation.stateDirectory ?? StateDirectory.default()
         let log = try RunLog(directory: (stateDirectory as NSString).appendingPathComponent("runs"),
                              name: "\(StateDirectory.stamp())-\(mode.rawValue).log")
         let humanHandle = invocation.json ? FileHandle.standardError : FileHandle.standardOutput

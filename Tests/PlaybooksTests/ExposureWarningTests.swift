@@ -149,8 +149,9 @@ struct ExposureWarningTests {
         let config = dir.appendingPathComponent("config.yaml")
         let script = "ep=192.168.10.3:9090\n" + Flintlockd.authWarning.replacingOccurrences(of: Flintlockd.configPath,
                                                                                              with: ShellQuote.quote(config.path))
-        let base = Flintlockd.config(Self.context(DemoInventory.host0),
-                                     settings: DemoInventory.flintlock)
+        var insecure = DemoInventory.flintlock
+        insecure.tls = false
+        let base = Flintlockd.config(Self.context(DemoInventory.host0), settings: insecure)
         try base.write(to: config, atomically: true, encoding: .utf8)
         #expect(try LocalShell.run(script).stdout.contains("WARNING: flintlockd serves 192.168.10.3:9090 without TLS and without authentication"))
         try (base + "basic-auth-token: s3cret\n").write(to: config, atomically: true, encoding: .utf8)
@@ -158,11 +159,16 @@ struct ExposureWarningTests {
         try base.replacingOccurrences(of: "insecure: true", with: "insecure: false\ntls-cert: /etc/c.pem")
             .write(to: config, atomically: true, encoding: .utf8)
         #expect(try LocalShell.run(script).stdout.isEmpty)
+        // fleet's own TLS config does not warn.
+        try Flintlockd.config(Self.context(DemoInventory.host0), settings: DemoInventory.flintlock)
+            .write(to: config, atomically: true, encoding: .utf8)
+        #expect(try LocalShell.run(script).stdout.isEmpty)
 
         let host = try FakeHost()
         try host.write("", to: "enabled/flintlockd")
         try host.write("", to: "active/flintlockd")
-        let step = try PlaybookExecutionTests.step("flintlockd", DemoInventory.host0)
+        let step = try PlaybookExecutionTests.step("flintlockd", DemoInventory.host0,
+                                                   DemoInventory.inventory(flintlock: insecure))
         let line = #"LISTEN 0 4096 192.168.10.3:9090 0.0.0.0:* users:(("flintlockd",pid=812,fd=9))"#
         try host.write(line + "\n" + line.replacingOccurrences(of: "192.168.10.3:9090", with: "127.0.0.1:8090") + "\n",
                        to: "ss.out")

@@ -2,7 +2,7 @@ import FleetTestSupport
 import Foundation
 
 /// A temporary directory of fake `ip`, `systemctl`, `firewall-cmd`, `tailscale`, `ss`,
-/// `journalctl` and `resolvectl` that keep their state in files, so the playbook's real shell
+/// `journalctl`, `resolvectl` and `openssl` that keep their state in files, so the playbook's real shell
 /// logic (parsing `ip -d link` output, querying rules, reading JSON with sed) can run here.
 struct FakeHost {
     let root: URL
@@ -127,5 +127,17 @@ struct FakeHost {
         "journalctl": #"cat "$FAKE/journal.out" 2>/dev/null"#,
         "resolvectl": #"[ -e "$FAKE/resolvectl.out" ] || exit 1; cat "$FAKE/resolvectl.out""#,
         "sleep": "exit 0",
+        // x509 prints a "fingerprint" (cksum) of -in FILE or stdin; s_client "serves" served.crt
+        // (no network is touched).
+        "openssl": #"""
+            case "$1" in
+              s_client) [ -f "$FAKE/served.crt" ] || exit 1; cat "$FAKE/served.crt";;
+              x509) in=-; prev=; for a; do [ "$prev" = -in ] && in=$a; prev=$a; done
+                if [ "$in" = - ]; then sum=$(cksum); else [ -f "$in" ] || exit 1; sum=$(cksum <"$in"); fi
+                case "$sum" in "4294967295 0") exit 1;; esac
+                echo "sha256 Fingerprint=${sum%% *}";;
+              *) echo "fake openssl: unsupported: $*" >&2; exit 2;;
+            esac
+            """#,
     ]
 }

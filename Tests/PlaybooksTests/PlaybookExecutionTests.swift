@@ -323,7 +323,9 @@ struct PlaybookExecutionTests {
         let host = try FakeHost()
         try host.write("", to: "enabled/flintlockd")
         try host.write("", to: "active/flintlockd")
-        let step = try Self.step("flintlockd", DemoInventory.host0)
+        var insecure = DemoInventory.flintlock
+        insecure.tls = false
+        let step = try Self.step("flintlockd", DemoInventory.host0, DemoInventory.inventory(flintlock: insecure))
         let line = #"LISTEN 0 4096 192.168.10.3:9090 0.0.0.0:* users:(("flintlockd",pid=812,fd=9))"#
         try host.write(line + "\n", to: "ss.out")
         #expect(try host.run(step.check).succeeded)
@@ -337,6 +339,30 @@ struct PlaybookExecutionTests {
         }
         try host.write("", to: "ss.out")
         #expect(try host.run(step.check).stdout.contains("flintlockd: not listening on 192.168.10.3:9090"))
+    }
+
+    @Test("with TLS, flintlockd must serve the certificate in its file, not another or none")
+    func flintlockdServesItsCertificate() throws {
+        let host = try FakeHost()
+        try host.write("", to: "enabled/flintlockd")
+        try host.write("", to: "active/flintlockd")
+        try host.write(#"LISTEN 0 4096 192.168.10.3:9090 0.0.0.0:* users:(("flintlockd",pid=812,fd=9))"# + "\n", to: "ss.out")
+        let certificate = host.root.appendingPathComponent("server.crt").path
+        let check = try Self.step("flintlockd", DemoInventory.host0).check
+            .replacingOccurrences(of: ShellQuote.quote(FlintlockdTLS.certificatePath), with: ShellQuote.quote(certificate))
+        try host.write("CERT A\n", to: "server.crt")
+        try host.write("CERT A\n", to: "served.crt")
+        let served = try host.run(check)
+        #expect(served.succeeded, "\(served)")
+        #expect(!served.stdout.contains("WARNING"), "TLS silences the no-auth warning: \(served)")
+        try host.write("CERT B\n", to: "served.crt")
+        let other = try host.run(check)
+        #expect(!other.succeeded)
+        #expect(other.stdout.contains("flintlockd on 192.168.10.3:9090 does not serve the certificate in \(certificate)"), "\(other)")
+        try FileManager.default.removeItem(atPath: host.root.appendingPathComponent("served.crt").path)
+        let plain = try host.run(check)
+        #expect(!plain.succeeded)
+        #expect(plain.stdout.contains("served: no TLS certificate"), "\(plain)")
     }
 
     @Test("ISC DHCP server: active and listening on the VLAN per this boot's journal")

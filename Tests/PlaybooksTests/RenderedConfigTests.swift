@@ -85,28 +85,35 @@ struct RenderedConfigTests {
         #expect(!(try Self.shipped(Self.step("dhcp-config"))).contains("mtu"))
     }
 
-    @Test("flintlockd config.yaml binds the VLAN address, fleet's bridge by default, macvtap only when asked")
+    @Test("flintlockd config.yaml: mutual TLS by default, on the VLAN address and fleet's bridge; insecure only when asked")
     func flintlockdConfig() throws {
         #expect(try Self.shipped(Self.step("flintlockd-config", DemoInventory.host0)) == """
-            # Managed by fleet. No TLS and no authentication (insecure: true): the API listens on
-            # this host's VLAN address only, never on a public address.
+            # Managed by fleet. Mutual TLS: this host's certificate for its VLAN address, and
+            # only clients with a certificate from the environment's CA are served.
+            insecure: false
+            tls-cert: /etc/opt/flintlockd/tls/server.crt
+            tls-key: /etc/opt/flintlockd/tls/server.key
+            tls-client-validate: true
+            tls-client-ca: /etc/opt/flintlockd/tls/client-ca.crt
             containerd-socket: /run/containerd/containerd.sock
             grpc-endpoint: 192.168.10.3:9090
-            insecure: true
             bridge-name: fleetbr0
 
             """)
         var legacy = DemoInventory.flintlock
         legacy.networkMode = .macvtap
+        legacy.tls = false
         let macvtap = try Self.shipped(Self.step("flintlockd-config", DemoInventory.host0,
                                                  DemoInventory.inventory(flintlock: legacy)))
-        #expect(macvtap.contains("insecure: true\nparent-iface: bond0.1000\n"))
+        #expect(macvtap.contains("insecure: true\ncontainerd-socket:"), "\(macvtap)")
+        #expect(macvtap.hasSuffix("grpc-endpoint: 192.168.10.3:9090\nparent-iface: bond0.1000\n"))
+        #expect(!macvtap.contains("tls-"))
         var flintlock = DemoInventory.flintlock
         flintlock.networkMode = .bridge("br-lm")
         flintlock.grpcPort = 9443
         let bridged = try Self.shipped(Self.step("flintlockd-config", DemoInventory.host0,
                                                  DemoInventory.inventory(flintlock: flintlock)))
-        #expect(bridged.contains("grpc-endpoint: 192.168.10.3:9443\ninsecure: true\nbridge-name: br-lm\n"))
+        #expect(bridged.contains("grpc-endpoint: 192.168.10.3:9443\nbridge-name: br-lm\n"))
         #expect(!bridged.contains("0.0.0.0"))
     }
 

@@ -40,9 +40,12 @@ struct StepListTests {
     func hostDefault() {
         #expect(ids(DemoInventory.host0, DemoInventory.inventory()) == Self.vlan + [
             "host-packages", "thinpool-profile", "thinpool", "containerd-config", "containerd",
-            "firecracker", "flintlockd-binary", "flintlockd-config-dir", "flintlockd-config", "flintlockd-unit",
-            "flintlockd",
+            "firecracker", "flintlockd-binary", "flintlockd-config-dir", "flintlockd-tls-dir", "flintlockd-client-ca",
+            "flintlockd-certificate", "flintlockd-key", "flintlockd-config", "flintlockd-unit", "flintlockd",
         ])
+        var insecure = DemoInventory.flintlock
+        insecure.tls = false
+        #expect(!ids(DemoInventory.host0, DemoInventory.inventory(flintlock: insecure)).contains { $0.contains("tls") })
     }
 
     @Test("host without a flintlock section: only the VLAN")
