@@ -42,7 +42,7 @@ struct CLITests {
     }
 
     @Test("a usage error exits 64 with the message and the usage on stderr, before any file is read", arguments: [
-        (["frob"], "unknown command `frob`; commands: up, check, teardown, validate, plan, help, version"),
+        (["frob"], "unknown command `frob`; commands: up, check, teardown, validate, plan, output, help, version"),
         ([], "no command given"),
         (["up", "missing.json", "--parallel", "0"], "--parallel takes a whole number from 1 to 1024, not `0`"),
         (["check", "missing.json", "--dry-run"], "--dry-run goes with `up`"),
@@ -82,6 +82,25 @@ struct CLITests {
             #expect(outcome.stderr == "fleet: error: \(path): extraSteps[0].id: `containerd` is already the id of a step of host-0's playbook; extra step ids must differ from the playbook's\n", "fleet \(command[0])")
         }
         #expect(!FileManager.default.fileExists(atPath: stateDirectory))
+    }
+
+    @Test("output before any up: exit 4, says what is missing, issues nothing (no CA made)")
+    func outputBeforeUp() async throws {
+        let example = FleetBinary.repositoryRoot.appendingPathComponent("inventory/example.json")
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: example)) as? [String: Any])
+        object["tailscale"] = nil
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        let path = try write(text, to: "no-tailscale.json")
+        let outcome = try await fleet(["output", path, "--state-dir", stateDirectory])
+        #expect(outcome.status == 4, "\(outcome)")
+        #expect(outcome.stdout.contains("  host-0  192.168.10.3:9090  mutual TLS, certificate until (not issued)\n"), "\(outcome)")
+        #expect(outcome.stdout.contains("cluster API VIP (reserved): 192.168.10.25\n"))
+        #expect(outcome.stdout.contains("route through the hub: no tailscale section"))
+        #expect(outcome.stdout.contains("  - the client certificate capmvm-client is not issued or due (run fleet up)"))
+        #expect(!FileManager.default.fileExists(atPath: stateDirectory))
+        let json = try await fleet(["output", path, "--json", "--state-dir", stateDirectory])
+        let decoded = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect((decoded["missing"] as? [String])?.count == 3, "\(json)")
     }
 
     @Test("plan lists each host's steps: role-scoped extra steps only where their role is")

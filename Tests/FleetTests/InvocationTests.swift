@@ -94,8 +94,8 @@ struct InvocationTests {
 
     static let refused: [Refused] = [
         Refused([], "no command given"),
-        Refused(["frob"], "unknown command `frob`; commands: up, check, teardown, validate, plan, help, version"),
-        Refused(["--json"], "unknown command `--json`; commands: up, check, teardown, validate, plan, help, version"),
+        Refused(["frob"], "unknown command `frob`; commands: up, check, teardown, validate, plan, output, help, version"),
+        Refused(["--json"], "unknown command `--json`; commands: up, check, teardown, validate, plan, output, help, version"),
         Refused(["up", "--frob"], "unknown option `--frob`"),
         Refused(["up", "-x"], "unknown option `-x`"),
         Refused(["up", "--limit"], "--limit needs a value"),

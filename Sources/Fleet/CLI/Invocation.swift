@@ -2,7 +2,7 @@
 public struct Invocation: Sendable, Equatable {
     /// What to do.
     public enum Command: String, Sendable, Equatable, CaseIterable {
-        case up, check, teardown, validate, plan, help, version
+        case up, check, teardown, validate, plan, output, help, version
     }
 
     /// The command.
@@ -46,6 +46,9 @@ public struct Invocation: Sendable, Equatable {
           teardown [FILE]    undo every step in reverse order (asks first unless --yes)
           validate [FILE]    validate the inventory and its plan, print every problem (no ssh)
           plan [FILE]        list each host's steps, in order (no ssh)
+          output [FILE]      what the cluster step needs: flintlockd endpoints, the client
+                             certificate, the reserved VIP, the subnet route's approval (exit 4
+                             while something is missing)
           version            print the version (also --version)
 
         FILE defaults to ./inventory.json.
@@ -61,7 +64,7 @@ public struct Invocation: Sendable, Equatable {
           --connect-timeout S    ssh ConnectTimeout (default 10)
           --ssh-config FILE      ssh config file (ssh -F); default: your ~/.ssh/config
           --strict-host-keys     refuse hosts whose key is not in known_hosts (default: accept new keys)
-          --state-dir DIR        where run logs go (default $XDG_STATE_HOME/fleet or ~/.local/state/fleet)
+          --state-dir DIR        where run logs and the flintlockd CA go (default $XDG_STATE_HOME/fleet or ~/.local/state/fleet)
           --json                 JSON lines on stdout; human output goes to stderr
           -v, --verbose          also list steps that were already as desired
 
