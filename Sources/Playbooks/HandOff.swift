@@ -107,6 +107,15 @@ public struct HandOff: Sendable, Equatable, Encodable {
         }
     }
 
+    /// Why the route is not plainly approved: the check's last line without its `NOTE: ` or
+    /// `WARNING: ` mark; nil when it is approved or the check did not run.
+    public static func routeDetail(from result: StepResult?) -> String? {
+        guard routeState(from: result) != .approved,
+              let last = result?.evidence.split(separator: "\n").last.map(String.init) else { return nil }
+        let mark = StepResult.warningPrefixes.first { last.hasPrefix($0) }
+        return mark.map { String(last.dropFirst($0.count)) } ?? last
+    }
+
     /// Complete: every certificate issued and the route approved (or no Tailscale).
     public var isComplete: Bool { missing.isEmpty }
 

@@ -8,10 +8,7 @@ extension FleetCommand {
     /// route is approved; changes nothing anywhere.
     static func handOff(_ inventory: Inventory, _ invocation: Invocation) async throws -> Int32 {
         let stateDirectory = invocation.stateDirectory ?? StateDirectory.default()
-        let credentials = try await FlintlockCredentials.prepare(
-            for: inventory, directory: FlintlockCredentials.directory(stateDirectory: stateDirectory,
-                                                                      inventoryPath: invocation.inventoryPath),
-            issue: false)
+        let credentials = try await credentials(inventory, invocation, stateDirectory: stateDirectory, issue: false)
         var route = HandOff.RouteState.noTailscale
         var detail: String?
         if inventory.tailscale != nil, let hub = inventory.hub {
@@ -26,9 +23,7 @@ extension FleetCommand {
     /// Runs only the hub's `tailscale-up` check, silently, and reads the route state from it.
     static func routeState(_ inventory: Inventory, hub: Device, _ invocation: Invocation,
                            stateDirectory: String) async throws -> (HandOff.RouteState, String?) {
-        let sshOptions = SSHOptions(
-            configFile: invocation.sshConfig, hostKeys: invocation.strictHostKeys ? .strict : .acceptNew,
-            connectTimeout: invocation.connectTimeout)
+        let sshOptions = sshOptions(invocation)
         var inventory = inventory
         inventory.devices = await sshOptions.effective(inventory.devices)
         var scoped = invocation
@@ -47,9 +42,6 @@ extension FleetCommand {
         let report = recap.hosts.first
         if let failure = report?.failureText { return (.unknown, failure) }
         let result = report?.steps.first { $0.stepId == "tailscale-up" }
-        let state = HandOff.routeState(from: result)
-        let last = result?.evidence.split(separator: "\n").last.map(String.init)
-        let detail = last.map { line in StepResult.warningPrefixes.reduce(line) { $0.hasPrefix($1) ? String($0.dropFirst($1.count)) : $0 } }
-        return (state, state == .approved ? nil : detail)
+        return (HandOff.routeState(from: result), HandOff.routeDetail(from: result))
     }
 }

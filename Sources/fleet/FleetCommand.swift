@@ -57,6 +57,20 @@ enum FleetCommand {
             limit: invocation.limit, only: invocation.only, skip: invocation.skip)
     }
 
+    static func sshOptions(_ invocation: Invocation) -> SSHOptions {
+        SSHOptions(configFile: invocation.sshConfig, hostKeys: invocation.strictHostKeys ? .strict : .acceptNew,
+                   connectTimeout: invocation.connectTimeout)
+    }
+
+    /// The inventory's flintlockd certificates from its CA under `stateDirectory`.
+    static func credentials(_ inventory: Inventory, _ invocation: Invocation, stateDirectory: String,
+                            issue: Bool) async throws -> FlintlockCredentials? {
+        try await FlintlockCredentials.prepare(
+            for: inventory, directory: FlintlockCredentials.directory(stateDirectory: stateDirectory,
+                                                                      inventoryPath: invocation.inventoryPath),
+            issue: issue)
+    }
+
     static func converge(_ inventory: Inventory, _ invocation: Invocation) async throws -> Int32 {
         let mode: RunMode
         switch invocation.command {
@@ -69,13 +83,9 @@ enum FleetCommand {
         // A plan that cannot be made stops here, before the CA is made (nothing changed locally).
         _ = try makePlan(inventory, invocation, authKey: authKey)
         // Only a real `up` makes the CA or issues; a plan, dry run, check or teardown reads.
-        let tls = try await FlintlockCredentials.prepare(
-            for: inventory, directory: FlintlockCredentials.directory(stateDirectory: stateDirectory,
-                                                                      inventoryPath: invocation.inventoryPath),
-            issue: mode == .up && invocation.command == .up)
-        let sshOptions = SSHOptions(
-            configFile: invocation.sshConfig, hostKeys: invocation.strictHostKeys ? .strict : .acceptNew,
-            connectTimeout: invocation.connectTimeout)
+        let tls = try await credentials(inventory, invocation, stateDirectory: stateDirectory,
+                                        issue: mode == .up && invocation.command == .up)
+        let sshOptions = sshOptions(invocation)
         // The user and port ssh will use, also where only the ssh config sets them.
         var inventory = inventory
         inventory.devices = await sshOptions.effective(inventory.devices)

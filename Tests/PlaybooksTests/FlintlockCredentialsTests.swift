@@ -171,5 +171,9 @@ struct FlintlockCredentialsTests {
         #expect(HandOff.routeState(from: StepResult(stepId: "tailscale-up", title: "t", status: .ok)) == .approved)
         #expect(HandOff.routeState(from: StepResult(stepId: "tailscale-up", title: "t", status: .drift)) == .notAdvertised)
         #expect(HandOff.routeState(from: nil) == .unknown)
+        #expect(HandOff.routeDetail(from: StepResult(stepId: "tailscale-up", title: "t", status: .ok,
+                                                     evidence: "x\nNOTE: 192.168.10.0/25 is advertised but not approved yet"))
+                    == "192.168.10.0/25 is advertised but not approved yet")
+        #expect(HandOff.routeDetail(from: StepResult(stepId: "tailscale-up", title: "t", status: .ok)) == nil)
     }
 }

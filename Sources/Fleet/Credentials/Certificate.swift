@@ -18,12 +18,14 @@ public struct Certificate: Sendable, Equatable {
     }
 
     /// `2027-12-02`, the day it expires (UTC).
-    public var expiryDay: String {
+    public var expiryDay: String { Self.utcFormatter("yyyy-MM-dd").string(from: notAfter) }
+
+    static func utcFormatter(_ format: String) -> DateFormatter {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: notAfter)
+        formatter.dateFormat = format
+        return formatter
     }
 
     /// Reads the certificate at `path`.
@@ -43,10 +45,7 @@ public struct Certificate: Sendable, Equatable {
     /// Parses `openssl x509 -noout -pubkey -enddate -dateopt iso_8601 -ext subjectAltName`.
     static func parse(_ text: String) -> (publicKey: String, notAfter: Date, names: [String])? {
         var key: [Substring] = [], inKey = false, notAfter: Date?, names: [String] = [], namesNext = false
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss'Z'"
+        let formatter = utcFormatter("yyyy-MM-dd HH:mm:ss'Z'")
         for line in text.split(separator: "\n") {
             if line.hasPrefix("-----BEGIN PUBLIC KEY") { inKey = true }
             if inKey { key.append(line) }

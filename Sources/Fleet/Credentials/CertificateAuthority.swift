@@ -100,21 +100,18 @@ public struct CertificateAuthority: Sendable {
     public func credential(for purpose: Purpose, file: String, issue: Bool,
                            now: Date = Date()) async throws -> IssuedCredential? {
         let stored = IssuedCredential.paths(in: issuedDirectory, file: file)
+        func credential(_ certificate: Certificate, due: Bool) -> IssuedCredential {
+            IssuedCredential(certificate: certificate, certificatePath: stored.certificate, keyPath: stored.key,
+                             renewalDue: due)
+        }
         let current = try await usable(stored, for: purpose)
-        if let current, current.daysLeft(now: now) >= Self.renewalDays {
-            return IssuedCredential(certificate: current, certificatePath: stored.certificate, keyPath: stored.key,
-                                    renewalDue: false)
-        }
-        guard issue else {
-            return current.map { IssuedCredential(certificate: $0, certificatePath: stored.certificate,
-                                                  keyPath: stored.key, renewalDue: true) }
-        }
+        if let current, current.daysLeft(now: now) >= Self.renewalDays { return credential(current, due: false) }
+        guard issue else { return current.map { credential($0, due: true) } }
         try await sign(purpose, file: file)
         guard let fresh = try await usable(stored, for: purpose) else {
             throw FleetError(.local, "the certificate just issued as \(stored.certificate) does not verify against \(certificatePath)")
         }
-        return IssuedCredential(certificate: fresh, certificatePath: stored.certificate, keyPath: stored.key,
-                                renewalDue: false)
+        return credential(fresh, due: false)
     }
 
     /// The stored certificate when it is signed by this CA for `purpose`'s names and matches
@@ -161,8 +158,7 @@ public struct CertificateAuthority: Sendable {
 
     /// The CA key must stay the controller user's alone.
     private static func requirePrivate(_ path: String, expected: Int) throws {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        if let mode = attributes?[.posixPermissions] as? Int, mode & 0o077 != 0 {
+        if let mode = PrivateFile.openMode(path) {
             throw FleetError(.local, "\(path) is open to others (mode \(String(mode, radix: 8))); chmod \(String(expected, radix: 8)) it")
         }
     }

@@ -16,8 +16,7 @@ public enum AuthKey {
         case .file(let path):
             let expanded = SSHOptions.expandTilde(path)
             guard FileManager.default.fileExists(atPath: expanded) else { return nil }
-            let attributes = try? FileManager.default.attributesOfItem(atPath: expanded)
-            if let mode = attributes?[.posixPermissions] as? Int, mode & 0o077 != 0 {
+            if let mode = PrivateFile.openMode(expanded) {
                 throw FleetError(.local, "the Tailscale auth key file \(path) is readable by others (mode \(String(mode, radix: 8))); chmod 600 it")
             }
             guard let data = FileManager.default.contents(atPath: expanded) else {
