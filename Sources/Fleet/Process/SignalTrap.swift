@@ -32,7 +32,7 @@ private func noteSignal(_ signo: Int32) {
 /// parked by `dispatch_main` in `sigsuspend` with an empty mask) is re-sent with `pthread_kill`
 /// to whichever thread last registered a new signal source (here the reaper's SIGCHLD); when
 /// that is not the thread reading the signalfd, the signal stays pending there and Ctrl-C is
-/// lost. The fault suite saw exactly that once the first child process started earlier.
+/// lost (what the fault suite showed once the first child process started before the run).
 public final class SignalTrap: @unchecked Sendable {
     private let count = Locked(0)
 
