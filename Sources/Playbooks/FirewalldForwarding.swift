@@ -63,24 +63,25 @@ enum FirewalldForwarding {
             policy_in() { printf '%s\n' "$1" | awk -v p="$2" '/^[^ \t]/ { on = ($1 == p) } on'; }
             # policy_ok INFO INGRESS EGRESS MASQUERADE: the policy text says INGRESS -> EGRESS,
             # ACCEPT, and masquerades when MASQUERADE is yes.
+            # One awk, not a grep per line: every process start counts on a slow hub.
             policy_ok() {
-              printf '%s\n' "$1" | grep -Eq "^ *ingress-zones:( .*)? $2( |$)" &&
-                printf '%s\n' "$1" | grep -Eq "^ *egress-zones:( .*)? $3( |$)" &&
-                printf '%s\n' "$1" | grep -Eq '^ *target: ACCEPT$' &&
-                { [ "$4" != yes ] || printf '%s\n' "$1" | grep -Eq '^ *masquerade: yes$'; }
+              printf '%s\n' "$1" | awk -v i="$2" -v e="$3" -v m="$4" '
+                /^ *ingress-zones:/ { for (k = 2; k <= NF; k++) if ($k == i) ing = 1 }
+                /^ *egress-zones:/ { for (k = 2; k <= NF; k++) if ($k == e) eg = 1 }
+                /^ *target: ACCEPT$/ { t = 1 }
+                /^ *masquerade: yes$/ { mq = 1 }
+                END { exit !(ing && eg && t && (m != "yes" || mq)) }'
             }
             listed() { fw --permanent "$1" 2>/dev/null | tr ' ' '\n' | grep -qxF -- "$2"; }
 
             """#
-        let check = prelude + #"""
+        let check = prelude + FirewalldState.function + #"""
             command -v firewall-cmd >/dev/null 2>&1 || { echo "firewalld: not installed (no firewall-cmd)"; exit 1; }
             rc=0
-            # Four full listings for every binding and the exposure warnings: each firewall-cmd is
-            # a Python start-up, seconds on a small hub.
-            zones=$(fw --list-all-zones 2>&1) || { echo "firewalld: ${zones:-not running}"; exit 1; }
-            policies=$(fw --list-all-policies 2>&1) || policies=
-            pzones=$(fw --permanent --list-all-zones 2>&1) || pzones=
-            ppolicies=$(fw --permanent --list-all-policies 2>&1) || ppolicies=
+            # Four full listings, read at once (``FirewalldState``), serve every binding and the
+            # exposure warnings.
+            fw_state || { echo "firewalld: $fw_error"; exit 1; }
+            zones=$fw_zones policies=$fw_policies pzones=$fw_pzones ppolicies=$fw_ppolicies
             binding() {
               for where in runtime permanent; do
                 if [ "$where" = runtime ]; then zl=$zones pl=$policies; else zl=$pzones pl=$ppolicies; fi
@@ -99,20 +100,26 @@ enum FirewalldForwarding {
             """# + each("binding", bindings) + "\n" + InboundExposure.firewalldZonesAndPolicies(context) + "\n" + #"""
             exit "$rc"
             """#
-        let apply = "set -e\n" + prelude + #"""
-            if ! fw --permanent --get-policies >/dev/null 2>&1; then
-              echo "this firewalld ($(fw --version)) has no policies (0.9 or later needed) and cannot forward the VLAN; use \"nat\": {\"backend\": \"nftables\"}" >&2
+        // What is there comes from one read (``FirewalldState``), before and after the reload;
+        // firewall-cmd only makes the changes.
+        let apply = "set -e\n" + prelude + FirewalldState.function + #"""
+            if ! fw_state; then
+              if ! fw --permanent --get-policies >/dev/null 2>&1; then
+                echo "this firewalld ($(fw --version)) has no policies (0.9 or later needed) and cannot forward the VLAN; use \"nat\": {\"backend\": \"nftables\"}" >&2
+                exit 1
+              fi
+              echo "firewalld: $fw_error" >&2
               exit 1
             fi
             binding() {
-              listed --get-zones "$2" || fw --permanent --new-zone="$2"
-              old=$(fw --permanent --get-zone-of-interface="$1" 2>/dev/null || true)
+              named "$fw_pzones" "$2" || fw --permanent --new-zone="$2"
+              old=$(zone_of "$fw_pzones" "$1")
               if [ "$old" != "$2" ]; then
-                [ -z "$old" ] || { echo "$1: moving from zone $old to $2"; fw --permanent --zone="$old" --remove-interface="$1"; }
+                for z in $old; do echo "$1: moving from zone $z to $2"; fw --permanent --zone="$z" --remove-interface="$1"; done
                 fw --permanent --zone="$2" --add-interface="$1"
               fi
-              listed --get-policies "$3" || fw --permanent --new-policy="$3"
-              info=$(fw --permanent --info-policy="$3")
+              named "$fw_ppolicies" "$3" || fw --permanent --new-policy="$3"
+              info=$(policy_in "$fw_ppolicies" "$3")
               printf '%s\n' "$info" | grep -Eq "^ *ingress-zones:( .*)? $2( |$)" || fw --permanent --policy="$3" --add-ingress-zone="$2"
               printf '%s\n' "$info" | grep -Eq "^ *egress-zones:( .*)? $4( |$)" || fw --permanent --policy="$3" --add-egress-zone="$4"
               printf '%s\n' "$info" | grep -Eq '^ *target: ACCEPT$' || fw --permanent --policy="$3" --set-target=ACCEPT
@@ -121,14 +128,15 @@ enum FirewalldForwarding {
               fi
             }
             live() {
-              [ "$(fw --get-zone-of-interface="$1" 2>/dev/null)" = "$2" ] || fw --zone="$2" --change-interface="$1"
-              fw --info-policy="$3"
+              [ "$(zone_of "$fw_zones" "$1")" = "$2" ] || fw --zone="$2" --change-interface="$1"
+              policy_in "$fw_policies" "$3"
             }
 
             """# + each("binding", bindings) + "\n" + #"""
             # New zones and policies exist at runtime only after a reload; it also re-applies the
             # permanent direct rules, so nothing of fleet's is lost.
             fw --reload
+            fw_state || { echo "firewalld: $fw_error (after the reload)" >&2; exit 1; }
 
             """# + each("live", bindings)
         // Reverse order: a policy into fleet-vlan goes before the zone it names.
@@ -147,13 +155,16 @@ enum FirewalldForwarding {
             }
 
             """# + each("binding", bindings.reversed()) + "\n" + "fw --reload"
-        let undoCheck = prelude + #"""
+        let undoCheck = prelude + FirewalldState.function + #"""
             command -v firewall-cmd >/dev/null 2>&1 || exit 0
-            fw --state >/dev/null 2>&1 || exit 0
+            if ! fw_state; then
+              [ "$fw_error" = "not running" ] || { echo "firewalld: $fw_error"; exit 1; }
+              exit 0
+            fi
             rc=0
             binding() {
-              listed --get-policies "$3" && { echo "policy $3 still there"; rc=1; }
-              listed --get-zones "$2" && { echo "zone $2 still there"; rc=1; }
+              named "$fw_ppolicies" "$3" && { echo "policy $3 still there"; rc=1; }
+              named "$fw_pzones" "$2" && { echo "zone $2 still there"; rc=1; }
               return 0
             }
 

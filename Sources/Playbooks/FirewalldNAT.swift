@@ -94,12 +94,12 @@ enum FirewalldNAT {
         // Teardown removes fleet's rules whatever uplink they name, so a changed default route
         // does not strand them: "-" is no interface, so every rule of fleet's shape is "stale".
         let undoPrelude = names + "uplink=-\n" + helpers
-        // Two listings, as the docs verify it, rather than a query per rule: every firewall-cmd
-        // is a Python start-up, seconds each on a slow machine.
-        let check = prelude + #"""
+        // Both listings read in one go (``FirewalldState``), as the docs verify it, rather than a
+        // firewall-cmd per query: each is a Python start-up, seconds on a slow machine.
+        let check = prelude + FirewalldState.function + #"""
             command -v firewall-cmd >/dev/null 2>&1 || { echo "firewalld: not installed (no firewall-cmd)"; exit 1; }
-            runtime=$(firewall-cmd --direct --get-all-rules 2>&1) || { echo "firewalld: ${runtime:-not running}"; exit 1; }
-            permanent=$(firewall-cmd --permanent --direct --get-all-rules 2>&1) || { echo "firewalld: $permanent"; exit 1; }
+            fw_state || { echo "firewalld: $fw_error"; exit 1; }
+            runtime=$fw_direct permanent=$fw_pdirect
             rc=0
             for r in forward masquerade; do
               printf '%s\n' "$runtime" | grep -qxF -- "$(show "$r")" || { echo "missing at runtime: $(show "$r")"; rc=1; }
@@ -110,8 +110,8 @@ enum FirewalldNAT {
 
             """# + InboundExposure.directRules(context) + "\n" + #"""
             if [ "$rc" -ne 0 ]; then
-              echo "--- firewall-cmd --direct --get-all-rules"; printf '%s\n' "$runtime"
-              echo "--- firewall-cmd --permanent --direct --get-all-rules"; printf '%s\n' "$permanent"
+              echo "--- direct rules at runtime (as firewall-cmd --direct --get-all-rules lists them)"; printf '%s\n' "$runtime"
+              echo "--- direct rules, permanent (as firewall-cmd --permanent --direct --get-all-rules lists them)"; printf '%s\n' "$permanent"
             fi
             exit "$rc"
             """#
@@ -151,17 +151,17 @@ enum FirewalldNAT {
             mine "$(firewall-cmd --permanent --direct --get-all-rules)" | while read -r words; do firewall-cmd --permanent --direct --remove-rule $words; done
             rm -f -- "$added"
             """#
-        let undoCheck = undoPrelude + #"""
+        let undoCheck = undoPrelude + FirewalldState.function + #"""
             command -v firewall-cmd >/dev/null 2>&1 || exit 0
-            if ! firewall-cmd --state >/dev/null 2>&1; then
+            if ! fw_state; then
+              [ "$fw_error" = "not running" ] || { echo "firewalld: $fw_error"; exit 1; }
               # Not running: the permanent rules are still on disk if they are in direct.xml.
               if grep -qF -e ">-i $vif -o " -e ">-s $subnet -o " /etc/firewalld/direct.xml 2>/dev/null; then
                 echo "firewalld is not running and /etc/firewalld/direct.xml still has fleet's rules"; exit 1
               fi
               exit 0
             fi
-            left=$(mine "$(firewall-cmd --direct --get-all-rules 2>&1)" | sed 's/^/still at runtime: /'
-              mine "$(firewall-cmd --permanent --direct --get-all-rules 2>&1)" | sed 's/^/still permanent: /')
+            left=$(mine "$fw_direct" | sed 's/^/still at runtime: /'; mine "$fw_pdirect" | sed 's/^/still permanent: /')
             [ -z "$left" ] || { printf '%s\n' "$left"; exit 1; }
             exit 0
             """#

@@ -1,7 +1,7 @@
 import FleetTestSupport
 import Foundation
 
-/// A temporary directory of fake `ip`, `systemctl`, `firewall-cmd`, `tailscale`, `ss`,
+/// A temporary directory of fake `ip`, `systemctl`, `firewall-cmd` (and the `python3` of its reader), `tailscale`, `ss`,
 /// `journalctl`, `resolvectl` and `openssl` that keep their state in files, so the playbook's real shell
 /// logic (parsing `ip -d link` output, querying rules, reading JSON with sed) can run here.
 struct FakeHost {
@@ -123,6 +123,18 @@ struct FakeHost {
             p=; for a; do case "$a" in "sport = :"*) p=${a#sport = :};; esac; done
             [ -n "$p" ] || { cat "$FAKE/ss.out"; exit 0; }
             awk -v p=":$p" 'length($4) > length(p) && substr($4, length($4) - length(p) + 1) == p' "$FAKE/ss.out"
+            """#,
+        // Only fleet's firewalld reader (FirewalldState) runs python3 in the playbook: this one
+        // answers as it would, from the fake firewall's files (`python3 - DIR`).
+        "python3": #"""
+            echo "python3 $*" >>"$FAKE/python.log"
+            cat >/dev/null
+            [ -e "$FAKE/firewalld-stopped" ] && { echo "not running" >&2; exit 1; }
+            touch "$FAKE/rules/runtime" "$FAKE/rules/permanent"
+            cat "$FAKE/zones.out" >"$2/zones" 2>/dev/null || : >"$2/zones"
+            cat "$FAKE/policies.out" >"$2/policies" 2>/dev/null || : >"$2/policies"
+            cp "$2/zones" "$2/pzones"; cp "$2/policies" "$2/ppolicies"
+            cp "$FAKE/rules/runtime" "$2/direct"; cp "$FAKE/rules/permanent" "$2/pdirect"
             """#,
         "journalctl": #"cat "$FAKE/journal.out" 2>/dev/null"#,
         "resolvectl": #"[ -e "$FAKE/resolvectl.out" ] || exit 1; cat "$FAKE/resolvectl.out""#,
