@@ -72,7 +72,6 @@ enum FirewalldForwarding {
                 /^ *masquerade: yes$/ { mq = 1 }
                 END { exit !(ing && eg && t && (m != "yes" || mq)) }'
             }
-            listed() { fw --permanent "$1" 2>/dev/null | tr ' ' '\n' | grep -qxF -- "$2"; }
 
             """#
         let check = prelude + FirewalldState.function + #"""
@@ -140,14 +139,19 @@ enum FirewalldForwarding {
 
             """# + each("live", bindings)
         // Reverse order: a policy into fleet-vlan goes before the zone it names.
-        let undo = "set -e\n" + prelude + #"""
+        // What is there comes from one read, as for the check; firewall-cmd only deletes.
+        let undo = "set -e\n" + prelude + FirewalldState.function + #"""
             command -v firewall-cmd >/dev/null 2>&1 || exit 0
-            fw --state >/dev/null 2>&1 || { echo "firewalld is not running: start it so fleet's zones and policies can be removed" >&2; exit 1; }
+            if ! fw_state; then
+              [ "$fw_error" != "not running" ] || fw_error="firewalld is not running: start it so fleet's zones and policies can be removed"
+              echo "$fw_error" >&2
+              exit 1
+            fi
             binding() {
-              if listed --get-policies "$3"; then fw --permanent --delete-policy="$3"; fi
-              if listed --get-zones "$2"; then
+              if named "$fw_ppolicies" "$3"; then fw --permanent --delete-policy="$3"; fi
+              if named "$fw_pzones" "$2"; then
                 # Unbind first: the interface may still exist (teardown removes the VLAN later).
-                if [ "$(fw --permanent --get-zone-of-interface="$1" 2>/dev/null)" = "$2" ]; then
+                if [ "$(zone_of "$fw_pzones" "$1")" = "$2" ]; then
                   fw --permanent --zone="$2" --remove-interface="$1"
                 fi
                 fw --permanent --delete-zone="$2"

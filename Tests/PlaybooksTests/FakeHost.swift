@@ -95,6 +95,7 @@ struct FakeHost {
               --list-all-policies) cat "$FAKE/policies.out" 2>/dev/null; exit 0;;
               --get-zone-of-interface=*) cat "$FAKE/permanent-zone.out" 2>/dev/null; exit 0;;
               --info-policy=*) cat "$FAKE/permanent-policy.out" 2>/dev/null || { echo "INVALID_POLICY"; exit 1; }; exit 0;;
+              --delete-policy=*|--delete-zone=*|--zone=*|--reload) exit 0;;
               --direct) shift;;
               *) exit 2;;
             esac

@@ -178,6 +178,32 @@ struct PlaybookExecutionTests {
         #expect(host.read("rules/runtime").isEmpty && host.read("rules/permanent").isEmpty)
     }
 
+    @Test("firewalld forwarding: undo reads firewalld once, unbinds and deletes fleet's zones and policies, names a stopped firewalld")
+    func firewalldForwardingUndo() throws {
+        let host = try FakeHost()
+        let step = try Self.step("nat-forwarding")
+        try host.write(ExposureWarningTests.quietZones, to: "zones.out")
+        try host.write(ExposureWarningTests.fleetPolicy, to: "policies.out")
+        let undo = try host.run(step.undo)
+        #expect(undo.succeeded, "\(undo)")
+        let calls = host.read("firewall.log").split(separator: "\n").map(String.init)
+        #expect(calls == [
+            "firewall-cmd --permanent --delete-policy=fleet-tailnet-in",
+            "firewall-cmd --permanent --zone=fleet-tailnet --remove-interface=tailscale0",
+            "firewall-cmd --permanent --delete-zone=fleet-tailnet",
+            "firewall-cmd --permanent --delete-policy=fleet-vlan-out",
+            "firewall-cmd --permanent --zone=fleet-vlan --remove-interface=bond0.1000",
+            "firewall-cmd --permanent --delete-zone=fleet-vlan",
+            "firewall-cmd --reload",
+        ], "every listing came from the one reader: \(calls)")
+        #expect(host.read("python.log").split(separator: "\n").count == 1)
+
+        try host.write("", to: "firewalld-stopped")
+        let stopped = try host.run(step.undo)
+        #expect(!stopped.succeeded)
+        #expect(stopped.stderr.contains("firewalld is not running: start it so fleet's zones and policies can be removed"), "\(stopped)")
+    }
+
     @Test("firewalld NAT: a rule that was there before fleet stays at teardown; a same-shaped rule of someone else's is never removed")
     func firewalldPreexisting() throws {
         let host = try FakeHost()
