@@ -146,14 +146,25 @@ wait_sshd() {
         ((${#pending[@]} == 0)) && break
         if awk -v e="$(elapsed "$t0")" -v t="$timeout" 'BEGIN { exit !(e > t) }'; then
             for vm in "${pending[@]}"; do
-                warn "$vm: sshd did not answer within ${timeout}s; console tail ($RUN_DIR/$vm.console.log):"
-                tail -n 25 "$RUN_DIR/$vm.console.log" >&2 || true
+                warn "$vm: sshd did not answer within ${timeout}s ($RUN_DIR/$vm.console.log):"
+                console_report "$vm"
             done
             return 1
         fi
         sleep 1
     done
     return 0
+}
+
+# console_report VM: what the VM's last boot said that explains an sshd that does not answer:
+# failed or timed-out units and fleet-lab-boot's own lines (the console log holds every boot of
+# this lab; the last boot starts at the last "Linux version"), then the console's tail.
+console_report() {
+    local log=$RUN_DIR/$1.console.log
+    awk '/Linux version/ { n = 0; delete seen } { seen[++n] = $0 } END { for (i = 1; i <= n; i++) print seen[i] }' "$log" 2>/dev/null |
+        sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | grep -aE 'FAILED|Dependency failed|Timed out|fleet-lab-boot:' | tail -n 20 >&2 || true
+    echo "--- console tail:" >&2
+    tail -n 25 "$log" >&2 || true
 }
 
 write_ssh_config() {
@@ -510,7 +521,7 @@ cmd_reboot() {
         fi
         sleep 2
     done
-    tail -n 25 "$RUN_DIR/$vm.console.log" >&2 || true
+    console_report "$vm"
     die "$vm did not come back within ${BOOT_TIMEOUT}s"
 }
 
