@@ -32,4 +32,27 @@ struct InventoryValueTests {
         #expect(tag("0.11.0") == nil)
         #expect(tag("v0.11.0;x") == nil)
     }
+
+    @Test("extra step values: paths stay where they say, modes keep four digits, owners and ids follow their words")
+    func extraStepValues() {
+        func path(_ text: String) -> AbsolutePath? { AbsolutePath(text) }
+        #expect(path("/etc/motd")?.rawValue == "/etc/motd")
+        #expect(path("/srv/../etc") == nil && !AbsolutePath.accepts("/srv/../etc"))
+        #expect(path("/srv/..data") != nil, "only a whole '..' component is refused")
+        #expect(path("etc/motd") == nil && path("/etc/mo td") == nil && path("/etc/$(x)") == nil)
+        #expect(AbsolutePathRule.refusal(of: "/a/../b") == "contains a '..' component; expected a path that stays where it says")
+
+        func mode(_ text: String) -> FileMode? { FileMode(text) }
+        #expect(mode("644")?.rawValue == "0644")
+        #expect(mode("0755")?.rawValue == "0755" && mode("1777")?.rawValue == "1777")
+        #expect(mode("999") == nil && mode("06444") == nil && mode("") == nil)
+
+        func owner(_ text: String) -> FileOwner? { FileOwner(text) }
+        #expect(owner("root:root") != nil && owner("www-data:adm") != nil)
+        #expect(owner("root") == nil && owner("Root:root") == nil && owner("root:root;x") == nil)
+
+        func id(_ text: String) -> ExtraStepID? { ExtraStepID(text) }
+        #expect(id("motd") != nil && id("9p") != nil && id(String(repeating: "a", count: 63)) != nil)
+        #expect(id("-motd") == nil && id("Motd") == nil && id(String(repeating: "a", count: 64)) == nil)
+    }
 }

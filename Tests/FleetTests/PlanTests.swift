@@ -9,7 +9,7 @@ struct PlanTests {
     static let host0 = Device(name: "host-0", role: .host, address: "203.0.113.11")
     static let host1 = Device(name: "host-1", role: .host, address: "203.0.113.12")
 
-    static func extra(_ id: String, role: Role?) -> ExtraStepSpec {
+    static func extra(_ id: ExtraStepID, role: Role?) -> ExtraStepSpec {
         ExtraStepSpec(id: id, title: "extra \(id)", role: role, kind: .command(check: "true", apply: "true", undo: nil))
     }
 
@@ -128,8 +128,8 @@ struct PlanTests {
 
     @Test("an extra directory manages the extra files later put directly in it, on the same device, in this run")
     func directoryManagedEntries() throws {
-        func file(_ id: String, _ path: String, role: Role? = nil) -> ExtraStepSpec {
-            ExtraStepSpec(id: id, title: id, role: role, kind: .file(path: path, content: "x", mode: "0644", owner: "root:root"))
+        func file(_ id: ExtraStepID, _ path: AbsolutePath, role: Role? = nil) -> ExtraStepSpec {
+            ExtraStepSpec(id: id, title: id.rawValue, role: role, kind: .file(path: path, content: "x", mode: "0644", owner: "root:root"))
         }
         let inventory = Inventory(source: "test.json", playbook: .none, devices: [Self.hub, Self.host0], network: nil, extraSteps: [
             file("before", "/srv/app/before.conf"),

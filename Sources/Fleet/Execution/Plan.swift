@@ -56,7 +56,7 @@ public struct Plan: Sendable, Equatable {
                                      host: device.name, step: step.id)
                 }
                 guard seen.insert(step.id).inserted else {
-                    let index = inventory.extraSteps.firstIndex { $0.id == step.id }
+                    let index = inventory.extraSteps.firstIndex { $0.id.rawValue == step.id }
                     let path = index.map { "extraSteps[\($0)].id" } ?? "extraSteps"
                     throw FleetError(.inventoryInvalid, "\(inventory.source): \(path): `\(step.id)` is already the id of a step of \(device.name)'s playbook; extra step ids must differ from the playbook's")
                 }

@@ -134,15 +134,15 @@ public struct ExtraStepSpec: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         /// Shell commands written by the user: `check` exits 0 when nothing is to be done.
         case command(check: String, apply: String, undo: String?)
-        /// A file with exact content, mode (octal text such as `0644`) and owner (`user:group`).
-        case file(path: String, content: String, mode: String, owner: String)
+        /// A file with exact content, mode and owner.
+        case file(path: AbsolutePath, content: String, mode: FileMode, owner: FileOwner)
         /// A line present in a file.
-        case line(path: String, line: String)
+        case line(path: AbsolutePath, line: String)
         /// A directory with mode and owner.
-        case directory(path: String, mode: String, owner: String)
+        case directory(path: AbsolutePath, mode: FileMode, owner: FileOwner)
     }
     /// Step id, unique per device.
-    public var id: String
+    public var id: ExtraStepID
     /// One-line title; defaults to the id.
     public var title: String
     /// Which devices run it: one role, or nil for all.
@@ -150,7 +150,7 @@ public struct ExtraStepSpec: Sendable, Equatable {
     /// The step itself.
     public var kind: Kind
     /// Creates a spec.
-    public init(id: String, title: String, role: Role?, kind: Kind) {
+    public init(id: ExtraStepID, title: String, role: Role?, kind: Kind) {
         self.id = id
         self.title = title
         self.role = role

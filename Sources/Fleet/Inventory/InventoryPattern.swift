@@ -64,17 +64,16 @@ enum InventoryPattern {
 
 
     /// An extra step id.
-    static let stepId = "[a-z0-9][a-z0-9-]{0,62}"
+    static let stepId = ExtraStepID.pattern
 
-    /// An absolute path on the device (`..` components are refused separately).
-    static let absolutePath = "/[A-Za-z0-9._/@+-]*"
-    static let absolutePathRule = "an absolute path of letters, digits and . _ / @ + -"
+    /// An absolute path on the device (`..` components are refused by ``AbsolutePathRule``).
+    static let absolutePath = AbsolutePath.pattern
 
     /// An octal file mode.
-    static let mode = "0?[0-7]{3}|[0-7]{4}"
+    static let mode = FileMode.pattern
 
     /// `user:group`.
-    static let owner = "[a-z_][a-z0-9_-]*:[a-z_][a-z0-9_-]*"
+    static let owner = FileOwner.pattern
 
     /// Every pattern, for the test that compares them with the JSON schema.
     static let all = [

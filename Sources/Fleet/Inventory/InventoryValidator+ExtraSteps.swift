@@ -5,16 +5,15 @@ extension InventoryValidator {
 
     /// Reads `extraSteps`: ids are unique and each step has exactly one kind.
     func readExtraSteps(_ elements: [(path: JSONPath, value: JSONValue)]) -> [ExtraStepSpec] {
-        var firstWithId: [String: JSONPath] = [:]
+        var firstWithId: [ExtraStepID: JSONPath] = [:]
         return elements.compactMap { element in
             guard let object = ObjectReader(element.value, at: element.path, allowedKeys: Self.extraStepKeys,
                                             context: context)
             else { return nil }
-            let id = object.string("id", required: true, matching: InventoryPattern.stepId, what: "step id",
-                                   rule: "1 to 63 lowercase letters, digits or '-', starting with a letter or digit")
+            let id = object.value("id", required: true, as: ExtraStepID.self)
             if let id {
                 if let first = firstWithId[id] {
-                    context.error(object.path("id"), "\(ValidationContext.shown(id)) is already the id of \(first)")
+                    context.error(object.path("id"), "\(ValidationContext.shown(id.rawValue)) is already the id of \(first)")
                 } else {
                     firstWithId[id] = element.path
                 }
@@ -33,7 +32,7 @@ extension InventoryValidator {
             }
             guard let kind = readKind(kindKey, of: object), let id else { return nil }
             let role = roleText.flatMap(Role.init(rawValue:))  // "all" and absent both mean every device
-            return ExtraStepSpec(id: id, title: title ?? id, role: role, kind: kind)
+            return ExtraStepSpec(id: id, title: title ?? id.rawValue, role: role, kind: kind)
         }
     }
 
@@ -65,31 +64,20 @@ extension InventoryValidator {
         }
     }
 
-    /// An absolute path without `..` components.
-    private func readPath(_ object: ObjectReader) -> String? {
-        guard let path = object.string("path", required: true, matching: InventoryPattern.absolutePath,
-                                       what: "path", rule: InventoryPattern.absolutePathRule)
-        else { return nil }
-        guard !path.split(separator: "/").contains("..") else {
-            context.error(object.path("path"), "\(ValidationContext.shown(path)) contains a '..' component;"
-                + " expected a path that stays where it says")
-            return nil
-        }
-        return path
+    /// An absolute path without `..` components (``AbsolutePathRule``).
+    private func readPath(_ object: ObjectReader) -> AbsolutePath? {
+        object.value("path", required: true, as: AbsolutePath.self)
     }
 
-    /// An octal mode, written with four digits (`644` becomes `0644`).
-    private func readMode(_ object: ObjectReader, default defaultMode: String) -> String? {
+    /// An octal mode, kept with four digits (``FileModeRule``).
+    private func readMode(_ object: ObjectReader, default defaultMode: FileMode) -> FileMode? {
         guard object.contains("mode") else { return defaultMode }
-        let mode = object.string("mode", matching: InventoryPattern.mode, what: "file mode",
-                                 rule: "3 or 4 octal digits, such as 0644")
-        return mode.map { $0.count == 3 ? "0" + $0 : $0 }
+        return object.value("mode", as: FileMode.self)
     }
 
-    private func readOwner(_ object: ObjectReader) -> String? {
+    private func readOwner(_ object: ObjectReader) -> FileOwner? {
         guard object.contains("owner") else { return "root:root" }
-        return object.string("owner", matching: InventoryPattern.owner, what: "owner",
-                             rule: "user:group in lowercase letters, digits, '_' or '-', such as root:root")
+        return object.value("owner", as: FileOwner.self)
     }
 
     /// A user-written shell command: any text but NUL, and not empty.

@@ -7,6 +7,18 @@ public protocol InventoryRule: Sendable {
     static var what: String { get }
     /// The rule in words: "1 to 15 letters, …".
     static var rule: String { get }
+    /// Why a text that matches ``pattern`` is still refused, or nil when it is not: for the part
+    /// of a rule that a regular expression says badly (a path's `..` components).
+    static func refusal(of text: String) -> String?
+    /// The value as fleet keeps it: a mode written `644` is `0644`.
+    static func canonical(_ text: String) -> String
+}
+
+extension InventoryRule {
+    /// Most rules are their pattern alone.
+    public static func refusal(of text: String) -> String? { nil }
+    /// Most values are kept as written.
+    public static func canonical(_ text: String) -> String { text }
 }
 
 /// A value from the inventory that can only hold what its ``InventoryRule`` allows.
@@ -25,7 +37,7 @@ public struct InventoryValue<Rule: InventoryRule>: Sendable, Hashable, CustomStr
     /// literal; pass a variable to test a rule.
     public init?(_ text: String) {
         guard Self.accepts(text) else { return nil }
-        rawValue = text
+        rawValue = Rule.canonical(text)
     }
 
     /// A literal in fleet's own code or tests; one that breaks the rule is a programming error.
@@ -36,8 +48,11 @@ public struct InventoryValue<Rule: InventoryRule>: Sendable, Hashable, CustomStr
 
     public var description: String { rawValue }
 
-    /// Whether `text` follows the rule: a whole match, scalar by scalar, by the loader's matcher.
-    public static func accepts(_ text: String) -> Bool { InventoryPattern.matches(text, Rule.pattern) }
+    /// Whether `text` follows the rule: a whole match, scalar by scalar, by the loader's matcher,
+    /// and no ``InventoryRule/refusal(of:)``.
+    public static func accepts(_ text: String) -> Bool {
+        InventoryPattern.matches(text, Rule.pattern) && Rule.refusal(of: text) == nil
+    }
 
     /// ``InventoryRule/pattern``.
     public static var pattern: String { Rule.pattern }

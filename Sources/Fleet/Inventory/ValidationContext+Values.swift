@@ -59,7 +59,11 @@ extension ValidationContext {
     func value<Rule>(_ json: JSONValue, at path: JSONPath, as type: InventoryValue<Rule>.Type) -> InventoryValue<Rule>? {
         guard let text = string(json, at: path) else { return nil }
         guard let value = InventoryValue<Rule>(text) else {
-            invalid(text, at: path, what: Rule.what, rule: Rule.rule)
+            if InventoryPattern.matches(text, Rule.pattern), let refusal = Rule.refusal(of: text) {
+                error(path, "\(ValidationContext.shown(text)) \(refusal)")
+            } else {
+                invalid(text, at: path, what: Rule.what, rule: Rule.rule)
+            }
             return nil
         }
         return value

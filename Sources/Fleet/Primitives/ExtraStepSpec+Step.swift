@@ -7,15 +7,17 @@ extension ExtraStepSpec {
 
     /// The step, with `managedEntries` passed on when it is a directory.
     func step(managedEntries: [String]) -> Step {
+        let id = id.rawValue
         switch kind {
         case .command(let check, let apply, let undo):
             return .command(id: id, title: title, check: check, apply: apply, undo: undo)
         case .file(let path, let content, let mode, let owner):
-            return .file(id: id, path: path, content: content, mode: mode, owner: owner, title: title)
+            return .file(id: id, path: path.rawValue, content: content, mode: mode.rawValue, owner: owner.rawValue,
+                         title: title)
         case .line(let path, let line):
-            return .line(id: id, path: path, line: line, title: title)
+            return .line(id: id, path: path.rawValue, line: line, title: title)
         case .directory(let path, let mode, let owner):
-            return .directory(id: id, path: path, mode: mode, owner: owner, title: title,
+            return .directory(id: id, path: path.rawValue, mode: mode.rawValue, owner: owner.rawValue, title: title,
                               managedEntries: managedEntries)
         }
     }
@@ -29,11 +31,11 @@ extension ExtraStepSpec {
     /// keeps, because a skipped file stays, and its directory must then be kept rather than fail.
     /// - Parameter keeps: whether the run keeps the entry with this id (`--only`, `--skip`).
     public static func steps(_ entries: [ExtraStepSpec], keeping keeps: (String) -> Bool = { _ in true }) -> [Step] {
-        func components(_ path: String) -> [Substring] { path.split(separator: "/").filter { $0 != "." } }
+        func components(_ path: AbsolutePath) -> [Substring] { path.rawValue.split(separator: "/").filter { $0 != "." } }
         return entries.indices.map { index in
             guard case .directory(let directory, _, _) = entries[index].kind else { return entries[index].step }
             let managed = entries[(index + 1)...].compactMap { later -> String? in
-                guard keeps(later.id), case .file(let path, _, _, _) = later.kind else { return nil }
+                guard keeps(later.id.rawValue), case .file(let path, _, _, _) = later.kind else { return nil }
                 let parts = components(path)
                 return parts.dropLast().elementsEqual(components(directory)) ? parts.last.map(String.init) : nil
             }

@@ -67,10 +67,17 @@ struct PrimitivesThroughEngineTests {
 
     @Test("inventory extra steps: one teardown removes a directory together with the files fleet put in it")
     func extraStepDirectoryTeardown() async throws {
+        // An inventory path can hold no quote or space (AbsolutePathRule), so this test's
+        // directory is a tame one, not the suite's hostile one.
+        let tame = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-extra-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: tame) }
+        func path(_ name: String) -> String { tame.appendingPathComponent(name).path }
         let specs = [
-            ExtraStepSpec(id: "app-dir", title: "app dir", role: nil, kind: .directory(path: path("app"), mode: "0755", owner: "root:root")),
+            ExtraStepSpec(id: "app-dir", title: "app dir", role: nil,
+                          kind: .directory(path: try #require(AbsolutePath(path("app"))), mode: "0755", owner: "root:root")),
             ExtraStepSpec(id: "app-conf", title: "app conf", role: nil,
-                          kind: .file(path: path("app/app.conf"), content: "a = 1\n", mode: "0644", owner: "root:root")),
+                          kind: .file(path: try #require(AbsolutePath(path("app/app.conf"))), content: "a = 1\n",
+                                      mode: "0644", owner: "root:root")),
         ]
         let device = Device(name: "local", role: .host, address: "localhost")
         let inventory = Inventory(source: "test.json", playbook: .none, devices: [device], network: nil, extraSteps: specs)
