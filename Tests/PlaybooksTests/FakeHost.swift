@@ -144,7 +144,10 @@ struct FakeHost {
         // (no network is touched).
         "openssl": #"""
             case "$1" in
-              s_client) [ -f "$FAKE/served.crt" ] || exit 1; cat "$FAKE/served.crt";;
+              s_client) echo "openssl $*" >>"$FAKE/openssl.log"
+                # served-later.crt: a server still starting, which serves from the second handshake on.
+                [ -f "$FAKE/served-later.crt" ] && { mv "$FAKE/served-later.crt" "$FAKE/served.crt"; exit 1; }
+                [ -f "$FAKE/served.crt" ] || exit 1; cat "$FAKE/served.crt";;
               x509) in=-; prev=; for a; do [ "$prev" = -in ] && in=$a; prev=$a; done
                 if [ "$in" = - ]; then sum=$(cksum); else [ -f "$in" ] || exit 1; sum=$(cksum <"$in"); fi
                 case "$sum" in "4294967295 0") exit 1;; esac

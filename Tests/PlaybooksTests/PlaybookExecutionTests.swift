@@ -386,9 +386,15 @@ struct PlaybookExecutionTests {
         #expect(!other.succeeded)
         #expect(other.stdout.contains("flintlockd on 192.168.10.3:9090 does not serve the certificate in \(certificate)"), "\(other)")
         try FileManager.default.removeItem(atPath: host.root.appendingPathComponent("served.crt").path)
+        try host.write("", to: "openssl.log")
         let plain = try host.run(check)
         #expect(!plain.succeeded)
         #expect(plain.stdout.contains("served: no TLS certificate"), "\(plain)")
+        #expect(host.read("openssl.log").split(separator: "\n").count == 3, "no certificate at all is asked for three times")
+        // A flintlockd that answers only from its second handshake on (just restarted) passes.
+        try host.write("CERT A\n", to: "served-later.crt")
+        let later = try host.run(check)
+        #expect(later.succeeded, "\(later)")
     }
 
     @Test("ISC DHCP server: active and listening on the VLAN per this boot's journal")
