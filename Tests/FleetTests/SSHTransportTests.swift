@@ -81,6 +81,23 @@ struct SSHTransportTests {
         await fixture.stop()
     }
 
+    @Test("a last batch (a check's) ends the master's session at done: the master exits before fleet closes it, leaving nothing")
+    func lastBatchEndsSession() async throws {
+        let fixture = try await SSHDFixture.start(count: 1)
+        let session = try await SSHTransport(options: SSHOptions(configFile: fixture.sshConfig)).connect(to: fixture.devices[0])
+        let ssh = try #require(session as? SSHSession)
+        let task = RemoteTask(stepId: "where", phase: .verify, script: "echo \"$0\"", timeout: .seconds(30))
+        let results = try await session.run(Batch(tasks: [task], stopOnFailure: false, isLast: true)) { _ in }
+        #expect(results.count == 1 && results[0].status == 0)
+        let directory = (results[0].stdout.trimmingCharacters(in: .whitespacesAndNewlines) as NSString).deletingLastPathComponent
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !ssh.master.hasExited && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(ssh.master.hasExited, "the session ended at done and the master with it, before close")
+        #expect(!FileManager.default.fileExists(atPath: directory), "the program removed its directory")
+        await session.close()
+        await fixture.stop()
+    }
+
     @Test("a host that is down is unreachable; the others converge; exit 3")
     func oneHostDown() async throws {
         let fixture = try await SSHDFixture.start(count: 3)

@@ -60,7 +60,8 @@ struct HostRun: Sendable {
             RemoteTask(stepId: step.id, phase: firstPhase, script: mode == .check ? step.verifyScript : step.check,
                        timeout: step.timeout ?? executor.options.stepTimeout)
         }
-        let batch = Batch(tasks: checks, stopOnFailure: false)
+        // Only a run that changes hosts can send a second batch (the applies).
+        let batch = Batch(tasks: checks, stopOnFailure: false, isLast: !mode.changesHosts)
         let probes = try await runBatch(batch, session: session, steps: steps, stepIndex: { $0 }, outcomes: outcomes, execs: &execs) { result in
             let step = steps[result.index]
             if result.timedOut {

@@ -6,7 +6,8 @@ import Foundation
 /// it, so a `check` or a warm `up` costs a host one session, as a single plain `ssh` would;
 /// later batches are execs over the control socket. The program stays until fleet closes the
 /// master's stdin, so however fleet ends (even by SIGKILL) the session ends and the master
-/// exits instead of lingering as an orphan.
+/// exits instead of lingering as an orphan; a batch that ``Batch/isLast`` (a `check`) ends the
+/// session at `done` instead, one round trip sooner.
 final class SSHSession: Session, @unchecked Sendable {
     let device: Device
     let options: SSHOptions
@@ -46,7 +47,8 @@ final class SSHSession: Session, @unchecked Sendable {
     /// master exits (connection lost, killed at the backstop, or cancelled).
     private func runOnMaster(_ batch: Batch, onEvent: @escaping @Sendable (BatchEvent) -> Void) async throws -> [TaskResult] {
         let nonce = RemoteProgram.nonce(avoiding: batch)
-        let program = RemoteProgram.render(batch, nonce: nonce, holdsSession: true)
+        // The last batch ends the session itself at `done`, and the master with it.
+        let program = RemoteProgram.render(batch, nonce: nonce, holdsSession: !batch.isLast)
         let ended = ExitLatch()
         let stream = ProgramRunner.events(for: batch, nonce: nonce, onEvent: onEvent) { event in
             if event == .done { ended.release() }
