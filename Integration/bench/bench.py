@@ -18,6 +18,9 @@ import workload
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 HOSTS = os.path.join(REPO, "Integration", "loopback", "hosts")
+DELAY = os.path.join(HERE, "delay.py")
+# With --rtt, the tools reach host i through the delay proxy on first_port + PROXY_OFFSET + i.
+PROXY_OFFSET = 10000
 
 
 def log(msg):
@@ -55,6 +58,8 @@ class Bench:
         self.venv_bin = os.path.join(args.venv, "bin")
         self.env = dict(os.environ, FLEET_LOOPBACK_RUN=self.hosts_run, NO_COLOR="1")
         self.d = None
+        self.rtt = 0          # the round-trip time the current size runs at (ms)
+        self.proxy = None     # the delay proxy's Popen while rtt > 0
         self.results = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "sizes": {},
                         "argv": sys.argv[1:]}
 
@@ -103,11 +108,45 @@ class Bench:
         self.end_orphaned_masters()
         self.hosts("down")
         self.hosts("up", n, self.args.first_port)
+        if self.rtt:
+            # The proxy's ports carry the same host key as the hosts behind them.
+            known = os.path.join(self.hosts_run, "known_hosts")
+            with open(known) as f:
+                lines = f.read().splitlines()
+            with open(known, "a") as f:
+                for line in lines:
+                    m = re.match(r"\[127\.0\.0\.1\]:(\d+) (.*)", line)
+                    if m:
+                        f.write(f"[127.0.0.1]:{int(m.group(1)) + PROXY_OFFSET} {m.group(2)}\n")
         if self.args.ssh_kex:
             with open(os.path.join(self.hosts_run, "ssh_config")) as f:
                 text = f.read()
             with open(self.cfg, "w") as f:
                 f.write(text.replace("Host 127.0.0.1\n", f"Host 127.0.0.1\n  KexAlgorithms {self.args.ssh_kex}\n", 1))
+
+    def port_base(self):
+        """The first port the tools connect to: the hosts', or the delay proxy's."""
+        return self.args.first_port + (PROXY_OFFSET if self.rtt else 0)
+
+    def start_proxy(self, n):
+        pid_file = os.path.join(self.run_dir, "delay.pid")
+        if os.path.exists(pid_file):
+            os.unlink(pid_file)
+        self.proxy = subprocess.Popen([sys.executable, DELAY, "--rtt", str(self.rtt), "--listen", str(self.port_base()),
+                                       "--target", str(self.args.first_port), "--count", str(n),
+                                       "--pid-file", pid_file])
+        deadline = time.monotonic() + 30
+        while not os.path.exists(pid_file):
+            if self.proxy.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("bench: the delay proxy did not start")
+            time.sleep(0.05)
+        log(f"delay proxy: {self.rtt} ms round trip in front of {n} host(s), ports {self.port_base()}..")
+
+    def stop_proxy(self):
+        if self.proxy is not None:
+            self.proxy.terminate()
+            self.proxy.wait(timeout=30)
+            self.proxy = None
 
     # --- running things -------------------------------------------------------------------------
 
@@ -136,23 +175,26 @@ class Bench:
             pass
         return elapsed, proc.returncode, text, usage
 
-    def floor(self, n, script, out_path):
-        """One fresh ssh per host running `script`, all hosts at once; exit 0 only if all did."""
-        ports = [str(p) for _, p in workload.devices(n, self.args.first_port)]
+    def floor(self, n, script, out_path, direct=False):
+        """One fresh ssh per host running `script`, all hosts at once; exit 0 only if all did.
+        Through the delay proxy unless `direct`."""
+        base = self.args.first_port if direct else self.port_base()
+        ports = [str(p) for _, p in workload.devices(n, base)]
         argv = ["bash", os.path.join(HERE, "floor"), self.cfg, script, *ports]
         return self.timed(argv, out_path)
 
     # --- the tools --------------------------------------------------------------------------------
 
     def prepare(self, n):
-        d = os.path.join(self.run_dir, f"n{n}")
+        d = os.path.join(self.run_dir, f"n{n}" + (f"-rtt{self.rtt:g}" if self.rtt else ""))
         os.makedirs(os.path.join(d, "logs"), exist_ok=True)
+        base = self.port_base()
         files = {
-            "fleet.json": json.dumps(workload.fleet_inventory(n, self.args.first_port), indent=1) + "\n",
-            "inventory.ini": workload.ansible_inventory(n, self.args.first_port, self.cfg),
+            "fleet.json": json.dumps(workload.fleet_inventory(n, base), indent=1) + "\n",
+            "inventory.ini": workload.ansible_inventory(n, base, self.cfg),
             "ansible.cfg": workload.ansible_cfg(os.path.join(d, "ansible-cp")),
             "playbook.yml": workload.ansible_playbook(),
-            "inventory.py": workload.pyinfra_inventory(n, self.args.first_port,
+            "inventory.py": workload.pyinfra_inventory(n, base,
                                                        os.path.join(self.hosts_run, "id_ed25519"),
                                                        os.path.join(self.hosts_run, "known_hosts")),
             "deploy.py": workload.pyinfra_deploy(),
@@ -254,7 +296,7 @@ class Bench:
 
     def verify_converged(self, n, d, label):
         """Untimed: every host holds exactly the desired state (the floor's 20 checks pass)."""
-        _, rc, _, _ = self.floor(n, workload.floor_checks(), os.path.join(d, "logs", f"verify-{label}.out"))
+        _, rc, _, _ = self.floor(n, workload.floor_checks(), os.path.join(d, "logs", f"verify-{label}.out"), direct=True)
         if rc != 0:
             log(f"N={n} {label}: hosts NOT converged after the run (see logs/verify-{label}.out)")
         return rc == 0
@@ -302,10 +344,10 @@ class Bench:
         tools = ["fleet"] + (["fleet-pall"] if n > args.fleet_parallel else [])
         slow = [t for t in ("ansible", "pyinfra") if t in args.tools and n <= args.max_n.get(t, n)]
         load_before = os.getloadavg()
-        rec = {"n": n, "reps": reps, "slow_reps": slow_reps, "slow_phases": slow_phases,
+        rec = {"n": n, "rtt_ms": self.rtt, "reps": reps, "slow_reps": slow_reps, "slow_phases": slow_phases,
                "load_before": [round(x, 2) for x in load_before], "runs": {}, "verified": {}, "started": time.time()}
         runs = rec["runs"]
-        log(f"=== N={n}: {reps} reps (ansible/pyinfra: {slow_reps}, phases {slow_phases}); "
+        log(f"=== N={n}, RTT {self.rtt:g} ms: {reps} reps (ansible/pyinfra: {slow_reps}, phases {slow_phases}); "
             f"load {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}")
         subprocess.run([args.fleet, "validate", os.path.join(d, "fleet.json")], check=True, stdout=subprocess.DEVNULL)
 
@@ -343,7 +385,7 @@ class Bench:
                     add(tool, phase, self.run_tool(tool, phase, n, d, rep))
                     if phase == "cold":
                         rec["verified"].setdefault(tool, []).append(self.verify_converged(n, d, f"{tool}-{rep}"))
-        if n >= args.probe_from:
+        if n >= args.probe_from and not self.rtt:
             rec["probes"] = [self.probe(n, d, args.fleet_parallel)]
             if n > args.fleet_parallel:
                 rec["probes"].append(self.probe(n, d, n))
@@ -382,10 +424,23 @@ class Bench:
         self.results["machine"] = self.machine()
         log(f"machine: {self.results['machine']}")
         out = os.path.join(self.run_dir, "results.json")
-        for n in self.args.sizes:
-            self.results["sizes"][str(n)] = self.size(n)
-            with open(out, "w") as f:
-                json.dump(self.results, f, indent=1)
+        for rtt in self.args.rtt:
+            self.rtt = rtt
+            for n in self.args.sizes:
+                if rtt:
+                    self.start_proxy(n)
+                try:
+                    rec = self.size(n)
+                finally:
+                    self.stop_proxy()
+                # The first round-trip time given is the main tables'; every one given with
+                # --rtt is also in "distance", for the round trips per host.
+                if rtt == self.args.rtt[0]:
+                    self.results["sizes"][str(n)] = rec
+                if self.args.rtt != [0]:
+                    self.results.setdefault("distance", {}).setdefault(f"{rtt:g}", {})[str(n)] = rec
+                with open(out, "w") as f:
+                    json.dump(self.results, f, indent=1)
         self.close_ansible_masters()
         self.end_orphaned_masters()
         self.hosts("down")
@@ -411,6 +466,8 @@ def main():
     p.add_argument("--venv", required=True)
     p.add_argument("--run-dir", required=True)
     p.add_argument("--ssh-kex", default="")
+    p.add_argument("--rtt", type=lambda s: [float(x) for x in s.split(",")], default=[0.0],
+                   help="round-trip times in ms, each a pass through the delay proxy (0: direct)")
     args = p.parse_args()
     args.tools = args.tools.split(",")
     Bench(args).main()
