@@ -13,7 +13,7 @@ struct LocalSession: Session {
     let host: String
 
     func run(_ batch: Batch, onEvent: @escaping @Sendable (BatchEvent) -> Void) async throws -> [TaskResult] {
-        try await ProgramRunner.run(batch, command: ["/bin/sh", "-s"], host: host, onEvent: onEvent)
+        try await BatchCarrier.run(batch, command: ["/bin/sh", "-s"], host: host, onEvent: onEvent)
     }
 
     func close() async {}

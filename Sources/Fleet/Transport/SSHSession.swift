@@ -30,10 +30,10 @@ final class SSHSession: Session, @unchecked Sendable {
             defer { used = true }
             return !used
         }
-        if first { return try await runOnMaster(batch, onEvent: onEvent) }
+        if first { return try await BatchCarrier.run(batch, onMaster: master, relay: relay, host: device.name, onEvent: onEvent) }
         do {
-            return try await ProgramRunner.run(batch, command: options.execArguments(for: device, controlPath: controlPath),
-                                               host: device.name, connectionLost: 255, onEvent: onEvent)
+            return try await BatchCarrier.run(batch, command: options.execArguments(for: device, controlPath: controlPath),
+                                              host: device.name, connectionLost: 255, onEvent: onEvent)
         } catch var error as FleetError where error.code == .unreachable && master.hasExited {
             // The exec only sees "read from master failed"; the master said why it went.
             let said = String(decoding: await master.wait().stderr, as: UTF8.self)
@@ -41,47 +41,6 @@ final class SSHSession: Session, @unchecked Sendable {
             if !said.isEmpty { error.message += " (ssh master: \(said))" }
             throw error
         }
-    }
-
-    /// Runs `batch` in the master's own session; it ends at the program's `done`, or when the
-    /// master exits (connection lost, killed at the backstop, or cancelled).
-    private func runOnMaster(_ batch: Batch, onEvent: @escaping @Sendable (BatchEvent) -> Void) async throws -> [TaskResult] {
-        let nonce = RemoteProgram.nonce(avoiding: batch)
-        // The last batch ends the session itself at `done`, and the master with it.
-        let program = RemoteProgram.render(batch, nonce: nonce, holdsSession: !batch.isLast)
-        let ended = ExitLatch()
-        let stream = ProgramRunner.events(for: batch, nonce: nonce, onEvent: onEvent) { event in
-            if event == .done { ended.release() }
-        }
-        relay.attach(stream, ended: ended)
-        let backstop = ProgramRunner.backstop(for: batch)
-        let timedOut = Locked(false)
-        let master = master
-        await withTaskCancellationHandler {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    try? await Task.sleep(for: backstop)
-                    guard !Task.isCancelled else { return }
-                    timedOut.mutate { $0 = true }
-                    master.terminate(grace: .seconds(2))
-                }
-                master.send(Data(program.utf8))
-                // Released by `done`, or by the master's exit, which a time-out or a
-                // cancellation bring about: this wait always ends.
-                await ended.wait()
-                group.cancelAll()
-            }
-        } onCancel: {
-            master.terminate(grace: .seconds(2))
-        }
-        if stream.received.contains(.done) {
-            return try ProgramRunner.conclude(batch, stream: stream, output: .unread, backstop: backstop,
-                                              host: device.name, connectionLost: 255)
-        }
-        var output = await master.wait()
-        output.timedOut = timedOut.value
-        return try ProgramRunner.conclude(batch, stream: stream, output: output, backstop: backstop,
-                                          host: device.name, connectionLost: 255)
     }
 
     func close() async {
