@@ -15,6 +15,17 @@ enum FirewalldState {
     /// `fw_direct` and `fw_pdirect` (runtime, then permanent), or returns 1 with the reason in
     /// `fw_error` ("not running" when firewalld is down).
     static let function = #"""
+        # fw_cmd ARGS…: firewall-cmd's output in fw_out; on failure fw_error says why ("not
+        # running" only when firewalld is down: its exit 252, or its own words).
+        fw_cmd() {
+          fw_out=$(firewall-cmd "$@" 2>&1) && return 0
+          fw_c=$?
+          case "$fw_c:$fw_out" in
+            252:*|*"FirewallD is not running"*) fw_error="not running" ;;
+            *) fw_error="firewall-cmd $* failed (exit $fw_c): $(printf '%s\n' "$fw_out" | tail -n 1)" ;;
+          esac
+          return 1
+        }
         fw_state() {
           fw_t=$(mktemp -d) || { fw_error="mktemp failed"; return 1; }
           python3 - "$fw_t" 2>"$fw_t/error" <<'FLEET_FIREWALLD_READER'
@@ -89,13 +100,12 @@ enum FirewalldState {
             fw_zones=$(cat "$fw_t/zones") fw_policies=$(cat "$fw_t/policies") fw_pzones=$(cat "$fw_t/pzones")
             fw_ppolicies=$(cat "$fw_t/ppolicies") fw_direct=$(cat "$fw_t/direct") fw_pdirect=$(cat "$fw_t/pdirect")
           elif [ "$fw_rc" = 3 ] || [ "$fw_rc" = 127 ]; then
-            fw_rc=0
-            fw_zones=$(firewall-cmd --list-all-zones 2>&1) && fw_policies=$(firewall-cmd --list-all-policies 2>&1) &&
-              fw_pzones=$(firewall-cmd --permanent --list-all-zones 2>&1) &&
-              fw_ppolicies=$(firewall-cmd --permanent --list-all-policies 2>&1) &&
-              fw_direct=$(firewall-cmd --direct --get-all-rules 2>&1) &&
-              fw_pdirect=$(firewall-cmd --permanent --direct --get-all-rules 2>&1) || fw_rc=1
-            [ "$fw_rc" = 0 ] || fw_error="not running"
+            fw_rc=0 fw_error=
+            fw_cmd --list-all-zones && fw_zones=$fw_out && fw_cmd --list-all-policies && fw_policies=$fw_out &&
+              fw_cmd --permanent --list-all-zones && fw_pzones=$fw_out &&
+              fw_cmd --permanent --list-all-policies && fw_ppolicies=$fw_out &&
+              fw_cmd --direct --get-all-rules && fw_direct=$fw_out &&
+              fw_cmd --permanent --direct --get-all-rules && fw_pdirect=$fw_out || fw_rc=1
           fi
           rm -rf -- "$fw_t"
           [ "$fw_rc" = 0 ] || { fw_error=${fw_error:-"the firewalld reader failed (exit $fw_rc)"}; return 1; }

@@ -87,6 +87,8 @@ struct FakeHost {
         "firewall-cmd": #"""
             echo "firewall-cmd $*" >>"$FAKE/firewall.log"
             [ -e "$FAKE/firewalld-stopped" ] && { echo "not running"; exit 252; }
+            # refuse: a firewall-cmd that fails for another reason than a stopped firewalld.
+            [ -e "$FAKE/firewall-refuses" ] && { echo "Authorization failed."; exit 1; }
             store=$FAKE/rules/runtime
             [ "$1" = --permanent ] && { store=$FAKE/rules/permanent; shift; }
             case "$1" in
@@ -130,6 +132,8 @@ struct FakeHost {
         "python3": #"""
             echo "python3 $*" >>"$FAKE/python.log"
             cat >/dev/null
+            # no-dbus: as python3 without its dbus module, for the reader's firewall-cmd fallback.
+            [ -e "$FAKE/no-dbus" ] && { echo "python3 has no dbus module" >&2; exit 3; }
             [ -e "$FAKE/firewalld-stopped" ] && { echo "not running" >&2; exit 1; }
             touch "$FAKE/rules/runtime" "$FAKE/rules/permanent"
             cat "$FAKE/zones.out" >"$2/zones" 2>/dev/null || : >"$2/zones"

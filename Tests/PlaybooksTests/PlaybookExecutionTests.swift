@@ -204,6 +204,30 @@ struct PlaybookExecutionTests {
         #expect(stopped.stderr.contains("firewalld is not running: start it so fleet's zones and policies can be removed"), "\(stopped)")
     }
 
+    @Test("firewalld reader without python's dbus module: the listings come from firewall-cmd, and only a stopped firewalld reads as not running")
+    func firewalldReaderFallback() throws {
+        let host = try FakeHost()
+        let step = try Self.step("nat-forwarding")
+        try host.write(ExposureWarningTests.quietZones, to: "zones.out")
+        try host.write(ExposureWarningTests.fleetPolicy, to: "policies.out")
+        try host.write("", to: "no-dbus")
+        let undo = try host.run(step.undo)
+        #expect(undo.succeeded, "\(undo)")
+        let calls = host.read("firewall.log")
+        #expect(calls.contains("firewall-cmd --permanent --list-all-zones") && calls.contains("firewall-cmd --permanent --delete-zone=fleet-vlan"),
+                "the fallback listed and the undo removed fleet's zone: \(calls)")
+
+        try host.write("", to: "firewall-refuses")
+        let refused = try host.run(step.undo)
+        #expect(!refused.succeeded)
+        #expect(refused.stderr.contains("firewall-cmd --list-all-zones failed (exit 1): Authorization failed."), "\(refused)")
+        #expect(!refused.stderr.contains("not running"), "\(refused)")
+
+        try host.write("", to: "firewalld-stopped")
+        let stopped = try host.run(step.undo)
+        #expect(stopped.stderr.contains("firewalld is not running: start it so fleet's zones and policies can be removed"), "\(stopped)")
+    }
+
     @Test("firewalld NAT: a rule that was there before fleet stays at teardown; a same-shaped rule of someone else's is never removed")
     func firewalldPreexisting() throws {
         let host = try FakeHost()
