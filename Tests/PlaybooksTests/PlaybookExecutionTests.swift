@@ -180,10 +180,7 @@ struct PlaybookExecutionTests {
 
     @Test("firewalld forwarding: undo reads firewalld once, unbinds and deletes fleet's zones and policies, names a stopped firewalld")
     func firewalldForwardingUndo() throws {
-        let host = try FakeHost()
-        let step = try Self.step("nat-forwarding")
-        try host.write(ExposureWarningTests.quietZones, to: "zones.out")
-        try host.write(ExposureWarningTests.fleetPolicy, to: "policies.out")
+        let (host, step) = try Self.forwardingHost()
         let undo = try host.run(step.undo)
         #expect(undo.succeeded, "\(undo)")
         let calls = host.read("firewall.log").split(separator: "\n").map(String.init)
@@ -204,12 +201,17 @@ struct PlaybookExecutionTests {
         #expect(stopped.stderr.contains("firewalld is not running: start it so fleet's zones and policies can be removed"), "\(stopped)")
     }
 
-    @Test("firewalld reader without python's dbus module: the listings come from firewall-cmd, and only a stopped firewalld reads as not running")
-    func firewalldReaderFallback() throws {
+    /// A fake hub where firewalld has fleet's zones and policies, and the forwarding step.
+    static func forwardingHost() throws -> (FakeHost, Step) {
         let host = try FakeHost()
-        let step = try Self.step("nat-forwarding")
         try host.write(ExposureWarningTests.quietZones, to: "zones.out")
         try host.write(ExposureWarningTests.fleetPolicy, to: "policies.out")
+        return (host, try step("nat-forwarding"))
+    }
+
+    @Test("firewalld reader without python's dbus module: the listings come from firewall-cmd, and only a stopped firewalld reads as not running")
+    func firewalldReaderFallback() throws {
+        let (host, step) = try Self.forwardingHost()
         try host.write("", to: "no-dbus")
         let undo = try host.run(step.undo)
         #expect(undo.succeeded, "\(undo)")
