@@ -9,7 +9,10 @@ import Fleet
 /// the lab's emulated hub, and a check needs six listings; this reader took 5 s for all of them.
 /// `python3` and its `dbus` module come with firewalld (python3-firewall depends on them); where
 /// the module (or `python3`) is missing, the same listings come from `firewall-cmd`, one start-up each.
-/// Applies still change state through `firewall-cmd`, the documented interface.
+/// Applies still change state through `firewall-cmd`, the documented interface. In a batch that
+/// changes nothing (``Batch/changesNothing``: a `check`, the checks before an `up`'s applies) the
+/// first reading is kept in `FLEET_READS` and serves every later check, so the hub reads
+/// firewalld once for `nat-forwarding` and `nat-rules`; an apply's verify reads afresh.
 enum FirewalldState {
     /// Shell: `fw_state`, which sets `fw_zones`, `fw_policies`, `fw_pzones`, `fw_ppolicies`,
     /// `fw_direct` and `fw_pdirect` (runtime, then permanent), or returns 1 with the reason in
@@ -27,6 +30,13 @@ enum FirewalldState {
           return 1
         }
         fw_state() {
+          # A batch that changes nothing keeps one reading for all its checks (FLEET_READS).
+          fw_k=${FLEET_READS:+$FLEET_READS/firewalld}
+          if [ -n "$fw_k" ] && [ -f "$fw_k/complete" ]; then
+            fw_zones=$(cat "$fw_k/zones") fw_policies=$(cat "$fw_k/policies") fw_pzones=$(cat "$fw_k/pzones")
+            fw_ppolicies=$(cat "$fw_k/ppolicies") fw_direct=$(cat "$fw_k/direct") fw_pdirect=$(cat "$fw_k/pdirect")
+            return 0
+          fi
           fw_t=$(mktemp -d) || { fw_error="mktemp failed"; return 1; }
           python3 - "$fw_t" 2>"$fw_t/error" <<'FLEET_FIREWALLD_READER'
         import shlex, sys
@@ -109,6 +119,13 @@ enum FirewalldState {
           fi
           rm -rf -- "$fw_t"
           [ "$fw_rc" = 0 ] || { fw_error=${fw_error:-"the firewalld reader failed (exit $fw_rc)"}; return 1; }
+          if [ -n "$fw_k" ] && mkdir -p -- "$fw_k"; then
+            printf '%s' "$fw_zones" >"$fw_k/zones"; printf '%s' "$fw_policies" >"$fw_k/policies"
+            printf '%s' "$fw_pzones" >"$fw_k/pzones"; printf '%s' "$fw_ppolicies" >"$fw_k/ppolicies"
+            printf '%s' "$fw_direct" >"$fw_k/direct"; printf '%s' "$fw_pdirect" >"$fw_k/pdirect"
+            : >"$fw_k/complete"
+          fi
+          return 0
         }
         # named LISTING NAME: a zone or policy called NAME heads a block of LISTING.
         named() { printf '%s\n' "$1" | awk -v n="$2" '/^[^ \t]/ && $1 == n { f = 1 } END { exit !f }'; }

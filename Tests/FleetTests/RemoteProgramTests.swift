@@ -56,6 +56,27 @@ struct RemoteProgramTests {
         #expect(try await run(program).stdout.contains("\(nonce) done"))
     }
 
+    @Test("a batch that changes nothing shares FLEET_READS between its tasks; a batch that applies has none, and it goes with the program")
+    func sharedReadings() async throws {
+        let session = try await LocalTransport().connect(to: device)
+        let reads = Batch(tasks: [
+            task("a", #"echo "$FLEET_READS"; printf 'zones' >"$FLEET_READS/firewalld""#),
+            task("b", #"cat "$FLEET_READS/firewalld"; stat -c %a "$(dirname "$FLEET_READS")""#, .verify),
+        ], stopOnFailure: false)
+        #expect(reads.changesNothing)
+        let results = try await session.run(reads) { _ in }
+        #expect(results.map(\.status) == [0, 0], "\(results)")
+        #expect(results.last?.stdout == "zones700\n")
+        let dir = results[0].stdout.trimmingCharacters(in: .newlines)
+        #expect(dir.hasSuffix("/reads"))
+        #expect(!FileManager.default.fileExists(atPath: dir), "gone with the program's directory")
+
+        let applies = Batch(tasks: [task("a", #"[ -z "${FLEET_READS:-}" ]"#, .apply),
+                                    task("a", #"[ -z "${FLEET_READS:-}" ]"#, .verify)], stopOnFailure: true)
+        #expect(!applies.changesNothing)
+        #expect(try await session.run(applies) { _ in }.map(\.status) == [0, 0])
+    }
+
     @Test("stops at the first failure when asked")
     func stopsOnFailure() async throws {
         let batch = Batch(tasks: [task("a", "true", .apply), task("b", "exit 1", .apply), task("c", "touch /nonexistent-should-not-run", .apply)],

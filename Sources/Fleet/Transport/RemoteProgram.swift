@@ -15,6 +15,12 @@ import Foundation
 /// local `ssh` died (Ctrl-C, link loss), and the watchdog kills the running snippet's group,
 /// because without a tty nothing else would stop a remote command.
 ///
+/// In a batch that ``Batch/changesNothing``, every snippet sees `FLEET_READS`, a directory of
+/// the program's own (0700, gone with it) where a check may keep what it read for the checks
+/// after it: nothing in the batch changes the host, so a reading stays true for its length, and
+/// a reading that costs seconds (firewalld's, a Python start-up on a slow hub) is made once. In
+/// any other batch `FLEET_READS` is unset, so an apply's verify reads afresh.
+///
 /// A program that `holdsSession` is the first batch of an ssh master's own session: after
 /// `done` it deletes its snippets and keeps the session (and so the master, for later execs)
 /// until that EOF, which saves every host a second session when one batch is all a run needs.
@@ -24,6 +30,7 @@ public enum RemoteProgram {
         let delimiter = "FLEET_\(nonce)_EOF"
         let marker = "FLEET_\(nonce)_TASK"
         var text = prologue(nonce: nonce)
+        text += batch.changesNothing ? "mkdir \"$D/reads\" && FLEET_READS=$D/reads && export FLEET_READS\n" : "unset FLEET_READS\n"
         // One awk splits every snippet into its file: a `cat` per snippet was a process per step.
         // A snippet that did not land whole (a full disk) must not run: an empty check exits 0.
         text += "awk -v d=\"$D\" '$1 == \"\(marker)\" && NF == 2 { if (f) close(f); f = d \"/\" $2 \".sh\"; printf \"\" > f; next } { print > f }' <<'\(delimiter)' || { fleet_emit fatal awk could not write the snippets; exit 70; }\n"

@@ -53,6 +53,11 @@ public struct Batch: Sendable, Equatable {
     /// its session at `done`, which spares the round trip of fleet's EOF and the exit after it.
     public var isLast: Bool
 
+    /// No task applies anything (checks and verifies only): what one task reads of the host's
+    /// state holds for the next, so the program offers them a shared place for readings
+    /// (`FLEET_READS`, see ``RemoteProgram``).
+    public var changesNothing: Bool { !tasks.contains { $0.phase == .apply } }
+
     /// Creates a batch.
     public init(tasks: [RemoteTask], stopOnFailure: Bool, isLast: Bool = false) {
         self.tasks = tasks
