@@ -27,3 +27,14 @@ fleet_run() {
 says() { grep -qF -- "$2" "$out/$1.out"; }
 # summary: the suite's last line, and its exit status.
 summary() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; }
+# section LIST ID TITLE: prints the section's heading; false when LIST (the suite's *_ONLY
+# variable: IDs separated by spaces or commas) is set and does not name ID. The skip is printed,
+# and only a run that asked for a subset skips anything.
+section() {
+    local only=${1//,/ } id=$2; shift 2
+    if [ -n "$only" ] && [[ " $only " != *" $id "* ]]; then
+        echo "== $id. $* (not run: not in the list of sections asked for: $only)"
+        return 1
+    fi
+    echo "== $id. $*"
+}
