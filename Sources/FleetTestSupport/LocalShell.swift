@@ -73,8 +73,34 @@ public enum LocalShell {
     }
 
     /// Writes an executable script (a fake command for `PATH`).
+    ///
+    /// Through a close-on-exec descriptor, then renamed into place: tests run in parallel, and a
+    /// shell another test starts while this file is open for writing would otherwise inherit the
+    /// descriptor and keep it past its exec. Executing a file that some process holds open for
+    /// writing fails with ETXTBSY, and `sh` then quietly takes the next command of that name on
+    /// `PATH`, the real one (seen once: the system's dpkg-query answered a fake's question).
     public static func writeExecutable(_ text: String, at url: URL) throws {
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+        let temporary = url.path + ".writing-\(UUID().uuidString.prefix(8))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else {
+                let code = POSIXErrorCode(rawValue: errno) ?? .EIO
+                close(fd)
+                unlink(temporary)
+                throw POSIXError(code)
+            }
+            bytes = bytes.dropFirst(written)
+        }
+        close(fd)
+        // The mode is set whatever the umask, as the old writer did.
+        guard chmod(temporary, 0o755) == 0, rename(temporary, url.path) == 0 else {
+            let code = POSIXErrorCode(rawValue: errno) ?? .EIO
+            unlink(temporary)
+            throw POSIXError(code)
+        }
     }
 }
