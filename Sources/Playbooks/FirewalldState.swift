@@ -29,12 +29,16 @@ enum FirewalldState {
           esac
           return 1
         }
+        # fw_load DIR: the six listings from the files a reading left in DIR.
+        fw_load() {
+          fw_zones=$(cat "$1/zones") fw_policies=$(cat "$1/policies") fw_pzones=$(cat "$1/pzones")
+          fw_ppolicies=$(cat "$1/ppolicies") fw_direct=$(cat "$1/direct") fw_pdirect=$(cat "$1/pdirect")
+        }
         fw_state() {
           # A batch that changes nothing keeps one reading for all its checks (FLEET_READS).
           fw_k=${FLEET_READS:+$FLEET_READS/firewalld}
           if [ -n "$fw_k" ] && [ -f "$fw_k/complete" ]; then
-            fw_zones=$(cat "$fw_k/zones") fw_policies=$(cat "$fw_k/policies") fw_pzones=$(cat "$fw_k/pzones")
-            fw_ppolicies=$(cat "$fw_k/ppolicies") fw_direct=$(cat "$fw_k/direct") fw_pdirect=$(cat "$fw_k/pdirect")
+            fw_load "$fw_k"
             return 0
           fi
           fw_t=$(mktemp -d) || { fw_error="mktemp failed"; return 1; }
@@ -107,8 +111,7 @@ enum FirewalldState {
           fw_rc=$?
           fw_error=$(cat "$fw_t/error" 2>/dev/null)
           if [ "$fw_rc" = 0 ]; then
-            fw_zones=$(cat "$fw_t/zones") fw_policies=$(cat "$fw_t/policies") fw_pzones=$(cat "$fw_t/pzones")
-            fw_ppolicies=$(cat "$fw_t/ppolicies") fw_direct=$(cat "$fw_t/direct") fw_pdirect=$(cat "$fw_t/pdirect")
+            fw_load "$fw_t"
           elif [ "$fw_rc" = 3 ] || [ "$fw_rc" = 127 ]; then
             fw_rc=0 fw_error=
             fw_cmd --list-all-zones && fw_zones=$fw_out && fw_cmd --list-all-policies && fw_policies=$fw_out &&
