@@ -91,12 +91,13 @@ struct BatchCarrier: Sendable {
         } onCancel: {
             carrier.terminate(grace: .seconds(2))
         }
-        if endsAtDone, stream.received.contains(.done) { return results }
+        let received = stream.received
+        if endsAtDone, received.contains(.done) { return Self.results(in: received) }
         return try conclude(await carrier.wait())
     }
 
-    private var results: [TaskResult] {
-        stream.received.compactMap { event -> TaskResult? in
+    private static func results(in events: [ProgramEvent]) -> [TaskResult] {
+        events.compactMap { event -> TaskResult? in
             if case .finished(let result) = event { return result }
             return nil
         }
@@ -105,7 +106,7 @@ struct BatchCarrier: Sendable {
     /// The results when the program said `done`; otherwise the error for how the carrier ended.
     private func conclude(_ output: ProcessOutput) throws -> [TaskResult] {
         let events = stream.received
-        let results = results
+        let results = Self.results(in: events)
         if events.contains(.done) { return results }
         let stderr = String(decoding: output.stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let current = batch.tasks.indices.contains(results.count) ? batch.tasks[results.count].stepId : nil
