@@ -21,6 +21,9 @@ enum FleetCommand {
         case .version:
             print("fleet \(version)")
             return 0
+        case .schema:
+            print(InventorySchema.text, terminator: "")
+            return 0
         case .validate, .plan, .up, .check, .teardown, .output:
             break
         }

@@ -42,7 +42,7 @@ struct CLITests {
     }
 
     @Test("a usage error exits 64 with the message and the usage on stderr, before any file is read", arguments: [
-        (["frob"], "unknown command `frob`; commands: up, check, teardown, validate, plan, output, help, version"),
+        (["frob"], "unknown command `frob`; commands: up, check, teardown, validate, plan, output, schema, help, version"),
         ([], "no command given"),
         (["up", "missing.json", "--parallel", "0"], "--parallel takes a whole number from 1 to 1024, not `0`"),
         (["check", "missing.json", "--dry-run"], "--dry-run goes with `up`"),
@@ -54,6 +54,16 @@ struct CLITests {
         #expect(outcome.status == 64, "\(outcome)")
         #expect(outcome.stdout == "")
         #expect(outcome.stderr == "fleet: error: \(message)\n\n\(Invocation.usage)\n")
+    }
+
+    @Test("schema prints the inventory's JSON Schema, the repository's file byte for byte, and reads nothing")
+    func schema() async throws {
+        let outcome = try await fleet(["schema"])
+        #expect(outcome.status == 0, "\(outcome)")
+        let file = FleetBinary.repositoryRoot.appendingPathComponent("inventory/inventory.schema.json")
+        #expect(outcome.stdout == (try String(contentsOf: file, encoding: .utf8)))
+        #expect(outcome.stderr == "")
+        #expect(!FileManager.default.fileExists(atPath: stateDirectory))
     }
 
     // MARK: - Inventories that are fine

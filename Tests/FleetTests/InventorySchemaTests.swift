@@ -19,6 +19,61 @@ struct InventorySchemaTests {
         return properties.map(\.key)
     }
 
+    @Test("inventory/inventory.schema.json is what `fleet schema` writes from the loader's table")
+    func generated() throws {
+        #expect(try Self.schema().text == InventorySchema.text,
+                "regenerate it: swift run fleet schema > inventory/inventory.schema.json")
+        // The renderer writes what the parser reads back as the same document.
+        #expect(try JSONParser.parse(Array(InventorySchema.text.utf8)) == InventorySchema.document)
+    }
+
+    /// Every broken inventory of the validation tests, by name.
+    static let broken: [BrokenInventory] = InventoryValidationTests.documents + InventoryValidationTests.typesAndKeys
+        + InventoryValidationTests.devices + InventoryValidationTests.addresses + NetworkValidationTests.cases
+        + ComponentValidationTests.ssh + ComponentValidationTests.services + ComponentValidationTests.tailscaleCases
+        + ComponentValidationTests.flintlock + ExtraStepValidationTests.cases
+
+    @Test("the schema refuses every broken inventory except those whose mistake is beyond a schema")
+    func brokenInventories() throws {
+        var accepted: [String] = []
+        for broken in Self.broken {
+            let text = try broken.text ?? InventoryFixture.variant(broken.replacements)
+            guard let document = try? JSONParser.parse(Array(text.utf8)) else { continue }  // not JSON: nothing to judge
+            let evaluator = SchemaEvaluator(root: try Self.schema().value)
+            if evaluator.problems(document).isEmpty { accepted.append(broken.name) }
+        }
+        #expect(accepted == Self.beyondSchema)
+    }
+
+    /// The broken inventories whose mistake only the loader's code sees: a duplicate key (gone
+    /// once parsed), rules across values (unique names and addresses, the address plan, lease
+    /// times against each other, the bridge against the parents, macvtap against the version),
+    /// host bits of a subnet, and a command of only white space.
+    static let beyondSchema = [
+        "duplicate key", "duplicate names", "duplicate address and port", "duplicate vlanAddress",
+        "subnet with host bits", "device outside the subnet", "device on the broadcast address", "device in the pool",
+        "pool covering the gateway", "pool start after end", "pool covering the broadcast address",
+        "pool leaving the subnet", "gateway is not the hub", "gateway outside the subnet", "reserved address in the pool",
+        "reserved address on a device", "reserved address outside the subnet", "VLAN interface name too long",
+        "max lease below default", "default lease above the default max", "macvtap with a flintlock that refuses it",
+        "macvtap together with a bridge name", "bridge named like a host's parent interface", "duplicate ids",
+        "empty apply command",
+    ]
+
+    @Test("the schema's address patterns agree with fleet's parsers")
+    func addressPatterns() {
+        let samples = ["0.0.0.0", "192.168.10.2", "255.255.255.255", "256.1.1.1", "01.2.3.4", "1.2.3", "1.2.3.4.5",
+                       "1.2.3.04", "10.0.0.1 ", "a.b.c.d", "", "192.168.10.0/25", "10.0.0.0/8", "0.0.0.0/0",
+                       "10.0.0.0/31", "10.0.0.0/32", "10.0.0.0/08", "10.0.0.0/", "10.0.0.0/030", "10.0.0.0/30"]
+        for sample in samples {
+            #expect(InventoryPattern.matches(sample, InventorySchema.ipv4Pattern) == (IPv4Address(sample) != nil),
+                    "\(sample)")
+            let network = IPv4Network(sample).map { $0.prefixLength <= 30 } ?? false
+            // The pattern cannot see host bits; every sample network here has none set.
+            #expect(InventoryPattern.matches(sample, InventorySchema.ipv4NetworkPattern) == network, "\(sample)")
+        }
+    }
+
     @Test("every pattern the loader enforces appears in the schema")
     func patterns() throws {
         let text = try Self.schema().text
@@ -79,6 +134,6 @@ struct InventorySchemaTests {
 
     @Test("the schema allows exactly the loader's top-level keys")
     func topLevelKeys() throws {
-        #expect(Self.properties(of: try Self.schema().value) == InventoryValidator.topLevelKeys)
+        #expect(Self.properties(of: try Self.schema().value) == InventoryShape.root.keys)
     }
 }

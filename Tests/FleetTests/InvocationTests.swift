@@ -37,6 +37,7 @@ struct InvocationTests {
         Parsed(["teardown"], .teardown),
         Parsed(["validate"], .validate),
         Parsed(["plan"], .plan),
+        Parsed(["schema"], .schema),
         Parsed(["version"], .version),
         Parsed(["--version"], .version),
         Parsed(["-V"], .version),
@@ -94,8 +95,8 @@ struct InvocationTests {
 
     static let refused: [Refused] = [
         Refused([], "no command given"),
-        Refused(["frob"], "unknown command `frob`; commands: up, check, teardown, validate, plan, output, help, version"),
-        Refused(["--json"], "unknown command `--json`; commands: up, check, teardown, validate, plan, output, help, version"),
+        Refused(["frob"], "unknown command `frob`; commands: up, check, teardown, validate, plan, output, schema, help, version"),
+        Refused(["--json"], "unknown command `--json`; commands: up, check, teardown, validate, plan, output, schema, help, version"),
         Refused(["up", "--frob"], "unknown option `--frob`"),
         Refused(["up", "-x"], "unknown option `-x`"),
         Refused(["up", "--limit"], "--limit needs a value"),
@@ -115,6 +116,8 @@ struct InvocationTests {
         Refused(["up", "--limit", ","], "--limit needs at least one name"),
         Refused(["up", "--only", " , "], "--only needs at least one name"),
         Refused(["up", "--skip", ""], "--skip needs at least one name"),
+        Refused(["schema", "inventory/lab.json"], "`schema` takes no inventory or options"),
+        Refused(["schema", "--json"], "`schema` takes no inventory or options"),
     ]
 
     @Test("each command parses", arguments: commands)

@@ -15,7 +15,7 @@ struct KeySuggestionTests {
 
     @Test("suggestions: case first, then the nearest within three edits, never a far-fetched one")
     func suggestions() {
-        let keys = InventoryValidator.topLevelKeys
+        let keys = InventoryShape.root.keys
         #expect(KeySuggestion.suggestion(for: "NETWORK", among: keys) == "network")
         #expect(KeySuggestion.suggestion(for: "devics", among: keys) == "devices")
         #expect(KeySuggestion.suggestion(for: "tailscal", among: keys) == "tailscale")

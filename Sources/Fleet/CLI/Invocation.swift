@@ -2,7 +2,7 @@
 public struct Invocation: Sendable, Equatable {
     /// What to do.
     public enum Command: String, Sendable, Equatable, CaseIterable {
-        case up, check, teardown, validate, plan, output, help, version
+        case up, check, teardown, validate, plan, output, schema, help, version
     }
 
     /// The command.
@@ -49,6 +49,8 @@ public struct Invocation: Sendable, Equatable {
           output [FILE]      what the cluster step needs: flintlockd endpoints, the client
                              certificate, the reserved VIP, the subnet route's approval (exit 4
                              while something is missing)
+          schema             print the inventory's JSON Schema, for editors (what
+                             inventory/inventory.schema.json holds)
           version            print the version (also --version)
 
         FILE defaults to ./inventory.json.
@@ -124,6 +126,7 @@ public struct Invocation: Sendable, Equatable {
         if let path = positional.first { invocation.inventoryPath = path }
         if invocation.dryRun && invocation.command != .up { throw usage("--dry-run goes with `up`") }
         if invocation.assumeYes && invocation.command != .teardown { throw usage("--yes goes with `teardown`") }
+        if invocation.command == .schema, arguments.count > 1 { throw usage("`schema` takes no inventory or options") }
         return invocation
     }
 

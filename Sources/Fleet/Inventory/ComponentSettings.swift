@@ -62,7 +62,9 @@ public struct TailscaleSettings: Sendable, Equatable {
     /// Optional `--advertise-tags`.
     public var advertiseTags: [String]
     /// Creates settings.
-    public init(authKey: AuthKeySource, repository: String = "https://pkgs.tailscale.com/stable/debian",
+    /// The repository used when the inventory names none.
+    public static let defaultRepository = "https://pkgs.tailscale.com/stable/debian"
+    public init(authKey: AuthKeySource, repository: String = TailscaleSettings.defaultRepository,
                 suite: String? = nil, hostname: String? = nil, advertiseTags: [String] = []) {
         self.authKey = authKey
         self.repository = repository
@@ -89,6 +91,10 @@ public struct FlintlockSettings: Sendable, Equatable {
     /// The first flintlock release whose Firecracker provider refuses macvtap interfaces
     /// (commit 26d41bd, PR 953).
     public static let firstReleaseWithoutMacvtap = (0, 7, 0)
+    /// The gRPC port when the inventory names none.
+    public static let defaultGRPCPort = 9090
+    /// Where release artifacts come from when the inventory names no base URL.
+    public static let defaultArtifactBaseURL = "https://github.com"
     /// flintlockd release tag (`v0.11.0`).
     public var version: ReleaseTag
     /// firecracker release tag (`v1.15.1`).
@@ -111,8 +117,8 @@ public struct FlintlockSettings: Sendable, Equatable {
     /// MicroVM network attachment.
     public var networkMode: NetworkMode
     /// Creates settings.
-    public init(version: ReleaseTag, firecrackerVersion: ReleaseTag, grpcPort: Int = 9090, disk: String, force: Bool = false,
-                tls: Bool = true, artifactBaseURL: String = "https://github.com", flintlockdSHA256: SHA256Digest,
+    public init(version: ReleaseTag, firecrackerVersion: ReleaseTag, grpcPort: Int = FlintlockSettings.defaultGRPCPort, disk: String, force: Bool = false,
+                tls: Bool = true, artifactBaseURL: String = FlintlockSettings.defaultArtifactBaseURL, flintlockdSHA256: SHA256Digest,
                 firecrackerSHA256: SHA256Digest,
                 networkMode: NetworkMode = .bridge(FlintlockSettings.defaultBridgeName)) {
         self.version = version

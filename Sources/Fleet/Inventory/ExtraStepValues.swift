@@ -23,6 +23,8 @@ public enum AbsolutePathRule: InventoryRule {
         text.split(separator: "/").contains("..")
             ? "contains a '..' component; expected a path that stays where it says" : nil
     }
+
+    public static let refusedPattern: String? = "(^|/)\\.\\.(/|$)"
 }
 
 /// An octal file mode, always kept with four digits.

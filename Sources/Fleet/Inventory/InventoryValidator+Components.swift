@@ -1,14 +1,8 @@
 extension InventoryValidator {
-    static let tailscaleKeys = ["authKeyEnv", "authKeyFile", "repository", "suite", "hostname", "advertiseTags"]
-    static let flintlockKeys = [
-        "version", "firecrackerVersion", "grpcPort", "disk", "force", "artifactBaseURL", "sha256", "bridgeName",
-        "networkMode", "tls",
-    ]
-
     /// Reads `tailscale`. An auth key pasted anywhere in it is an error that never echoes the key.
     func readTailscale(_ value: JSONValue, at path: JSONPath) -> TailscaleSettings? {
         let leaked = reportAuthKeys(in: value, at: path)
-        guard let object = ObjectReader(value, at: path, allowedKeys: Self.tailscaleKeys, context: context) else {
+        guard let object = ObjectReader(value, at: path, shape: InventoryShape.tailscale, context: context) else {
             return nil
         }
         // A field that holds a key has been reported; checking its syntax too would only repeat it.
@@ -19,31 +13,14 @@ extension InventoryValidator {
             context.error(path, "expected exactly one of `authKeyEnv` (an environment variable name)"
                 + " or `authKeyFile` (a file path), found \(hasEnv ? "both" : "neither")")
         }
-        let environment = unless("authKeyEnv") {
-            object.string("authKeyEnv", matching: InventoryPattern.environmentName, what: "environment variable name",
-                          rule: "letters, digits and '_', not starting with a digit, such as TS_AUTHKEY")
-        }
+        let environment = unless("authKeyEnv") { object.string("authKeyEnv") }
         let file = unless("authKeyFile") { object.string("authKeyFile") }
-        if file?.isEmpty == true {
-            context.error(object.path("authKeyFile"),
-                          "expected the path of a file holding the auth key, found an empty string")
-        }
-        let repository = unless("repository") {
-            object.string("repository", matching: InventoryPattern.url, what: "URL", rule: InventoryPattern.urlRule)
-        }
-        let suite = unless("suite") {
-            object.string("suite", matching: InventoryPattern.suite, what: "apt suite",
-                          rule: "lowercase letters, digits or '-', such as bookworm")
-        }
-        let hostname = unless("hostname") {
-            object.string("hostname", matching: InventoryPattern.name, what: "Tailscale host name",
-                          rule: InventoryPattern.nameRule)
-        }
+        let repository = unless("repository") { object.string("repository") }
+        let suite = unless("suite") { object.string("suite") }
+        let hostname = unless("hostname") { object.string("hostname") }
         let tags = object.array("advertiseTags")?.compactMap { element -> String? in
             guard !leaked.contains(element.path) else { return nil }
-            return context.string(element.value, at: element.path, matching: InventoryPattern.tag,
-                                  what: "Tailscale tag",
-                                  rule: "\"tag:\" followed by lowercase letters, digits or '-', such as tag:lm")
+            return context.text(element.value, at: element.path, shape: InventoryShape.tag)
         }
         let source: TailscaleSettings.AuthKeySource? =
             hasEnv && hasFile ? nil : environment.map { .environment($0) } ?? file.map { .file($0) }
@@ -77,26 +54,22 @@ extension InventoryValidator {
 
     /// Reads `flintlock`.
     func readFlintlock(_ value: JSONValue, at path: JSONPath) -> FlintlockSettings? {
-        guard let object = ObjectReader(value, at: path, allowedKeys: Self.flintlockKeys, context: context) else {
+        guard let object = ObjectReader(value, at: path, shape: InventoryShape.flintlock, context: context) else {
             return nil
         }
-        let version = object.value("version", required: true, as: ReleaseTag.self)
-        let firecrackerVersion = object.value("firecrackerVersion", required: true, as: ReleaseTag.self)
-        let grpcPort = object.integer("grpcPort", in: 1...65535, expected: "a port from 1 to 65535")
-        let disk = object.string("disk", required: true, matching: InventoryPattern.disk, what: "block device",
-                                 rule: "a path under /dev/ of letters, digits, '/', '_' or '-', such as /dev/sdb")
+        let version = object.value("version", as: ReleaseTag.self)
+        let firecrackerVersion = object.value("firecrackerVersion", as: ReleaseTag.self)
+        let grpcPort = object.integer("grpcPort")
+        let disk = object.string("disk")
         let force = object.bool("force")
         let tls = object.bool("tls")
-        let baseURL = object.string("artifactBaseURL", matching: InventoryPattern.url, what: "URL",
-                                    rule: InventoryPattern.urlRule)
+        let baseURL = object.string("artifactBaseURL")
         var digests: [String: SHA256Digest] = [:]
-        if let sha256 = object.object("sha256", required: true, allowedKeys: ["flintlockd", "firecracker"]) {
-            for key in ["flintlockd", "firecracker"] {
-                digests[key] = sha256.value(key, required: true, as: SHA256Digest.self)
-            }
+        if let sha256 = object.object("sha256") {
+            for key in sha256.shape.keys { digests[key] = sha256.value(key, as: SHA256Digest.self) }
         }
         let bridge = object.value("bridgeName", as: InterfaceName.self)
-        let mode = object.choice("networkMode", from: ["bridge", "macvtap"], what: "MicroVM network mode")
+        let mode = object.choice("networkMode")
         guard let version, let firecrackerVersion, let disk, let flintlockd = digests["flintlockd"],
             let firecracker = digests["firecracker"]
         else { return nil }

@@ -22,23 +22,18 @@ extension InventoryValidator {
         }
     }
 
-    static let deviceKeys = ["name", "role", "address", "vlanAddress", "parentInterface", "ssh"]
-
     /// Reads `devices`; each element on its own.
-    func readDevices(_ elements: [(path: JSONPath, value: JSONValue)], at path: JSONPath,
-                     requireVLANAddress: Bool) -> [DeviceDraft]
-    {
-        if elements.isEmpty { context.error(path, "expected at least one device, found an empty array") }
-        return elements.compactMap { element in
-            guard let object = ObjectReader(element.value, at: element.path, allowedKeys: Self.deviceKeys,
+    func readDevices(_ elements: [(path: JSONPath, value: JSONValue)], requireVLANAddress: Bool) -> [DeviceDraft] {
+        elements.compactMap { element in
+            guard let object = ObjectReader(element.value, at: element.path, shape: InventoryShape.deviceFields,
                                             context: context)
             else { return nil }
             var draft = DeviceDraft(path: element.path)
-            draft.name = object.string("name", required: true, matching: InventoryPattern.name, what: "device name",
-                                       rule: InventoryPattern.nameRule)
-            draft.role = object.choice("role", required: true, from: Role.allCases.map(\.rawValue), what: "role")
-                .flatMap(Role.init(rawValue:))
-            draft.address = object.string("address", required: true).flatMap { text in
+            draft.name = object.string("name")
+            draft.role = object.choice("role").flatMap(Role.init(rawValue:))
+            // An address or a host name: the loader's own words tell which one was meant.
+            draft.address = object.required("address").flatMap { context.string($0, at: object.path("address")) }
+                .flatMap { text in
                 if let problem = InventoryPattern.addressProblem(text) {
                     context.error(object.path("address"), problem)
                     return nil
@@ -46,16 +41,13 @@ extension InventoryValidator {
                 return text
             }
             if requireVLANAddress {
-                let reason = "the liquid-metal playbook puts every device on the VLAN"
-                draft.vlanAddress = object.required("vlanAddress", because: reason)
+                draft.vlanAddress = object.required("vlanAddress")
                     .flatMap { context.ipv4($0, at: object.path("vlanAddress")) }
             } else {
                 draft.vlanAddress = object.ipv4("vlanAddress")
             }
-            draft.parentInterface = object.contains("parentInterface")
-                ? object.value("parentInterface", as: InterfaceName.self)
-                : "bond0"
-            if let ssh = object.object("ssh", allowedKeys: Self.sshKeys) { draft.ssh = readSSH(ssh) }
+            draft.parentInterface = object.valueOrDefault("parentInterface", as: InterfaceName.self)
+            if let ssh = object.object("ssh") { draft.ssh = readSSH(ssh) }
             return draft
         }
     }

@@ -17,27 +17,25 @@ extension InventoryValidator {
         }
     }
 
-    static let networkKeys = ["vlanId", "subnet", "gateway", "dhcpPool", "dnsServers", "mtu", "reserved"]
-
     /// Reads `network` and checks the rules that involve only the network itself.
     func readNetwork(_ value: JSONValue, at path: JSONPath) -> NetworkDraft? {
-        guard let object = ObjectReader(value, at: path, allowedKeys: Self.networkKeys, context: context) else {
+        guard let object = ObjectReader(value, at: path, shape: InventoryShape.network, context: context) else {
             return nil
         }
         var draft = NetworkDraft()
-        draft.vlanId = object.integer("vlanId", required: true, in: 1...4094, expected: "a VLAN id from 1 to 4094")
+        draft.vlanId = object.integer("vlanId")
         draft.subnet = object.required("subnet").flatMap { readSubnet($0, at: object.path("subnet")) }
-        draft.gateway = object.ipv4("gateway", required: true)
+        draft.gateway = object.ipv4("gateway")
         if let gateway = draft.gateway, let subnet = draft.subnet,
             let problem = hostAddressProblem(gateway, in: subnet)
         {
             context.error(object.path("gateway"), problem)
         }
-        draft.pool = object.object("dhcpPool", required: true, allowedKeys: ["start", "end"]).flatMap {
+        draft.pool = object.object("dhcpPool").flatMap {
             readPool($0, subnet: draft.subnet, gateway: draft.gateway)
         }
         draft.dnsServers = object.required("dnsServers").flatMap { readDNSServers($0, at: object.path("dnsServers")) }
-        draft.mtu = object.integer("mtu", in: 576...9216, expected: "an MTU from 576 to 9216")
+        draft.mtu = object.integer("mtu")
         draft.reserved = object.value("reserved").map {
             readReserved($0, at: object.path("reserved"), subnet: draft.subnet, pool: draft.pool)
         } ?? []
@@ -81,8 +79,8 @@ extension InventoryValidator {
     private func readPool(_ object: ObjectReader, subnet: IPv4Network?, gateway: IPv4Address?)
         -> ClosedRange<IPv4Address>?
     {
-        let start = object.ipv4("start", required: true)
-        let end = object.ipv4("end", required: true)
+        let start = object.ipv4("start")
+        let end = object.ipv4("end")
         var valid = true
         for (key, address) in [("start", start), ("end", end)] {
             guard let address, let subnet, let problem = hostAddressProblem(address, in: subnet) else { continue }
@@ -111,12 +109,9 @@ extension InventoryValidator {
                 return nil
             }
             return .auto
-        case .array(let elements):
-            guard !elements.isEmpty else {
-                context.error(path, "expected at least one DNS server, or \"auto\", found an empty array")
-                return nil
-            }
-            let servers = readUniqueAddresses(value, at: path)
+        case .array:
+            guard let elements = context.array(value, at: path, shape: InventoryShape.dnsServerList) else { return nil }
+            let servers = readUniqueAddresses(elements)
             return servers.count == elements.count ? .list(servers.map(\.address)) : nil
         default:
             context.error(path, "expected a list of IPv4 addresses or \"auto\", found \(value.kindDescription)")
@@ -127,7 +122,7 @@ extension InventoryValidator {
     private func readReserved(_ value: JSONValue, at path: JSONPath, subnet: IPv4Network?,
                               pool: ClosedRange<IPv4Address>?) -> [(path: JSONPath, address: IPv4Address)]
     {
-        readUniqueAddresses(value, at: path).filter { entry in
+        readUniqueAddresses(context.array(value, at: path) ?? []).filter { entry in
             if let subnet, let problem = hostAddressProblem(entry.address, in: subnet) {
                 context.error(entry.path, problem)
                 return false
@@ -142,12 +137,12 @@ extension InventoryValidator {
     }
 
     /// The IPv4 addresses of an array, reporting bad ones and repeats (the repeat is dropped).
-    private func readUniqueAddresses(_ value: JSONValue, at path: JSONPath)
+    private func readUniqueAddresses(_ elements: [(path: JSONPath, value: JSONValue)])
         -> [(path: JSONPath, address: IPv4Address)]
     {
         var result: [(path: JSONPath, address: IPv4Address)] = []
         var firstSeen: [IPv4Address: JSONPath] = [:]
-        for element in context.array(value, at: path) ?? [] {
+        for element in elements {
             guard let address = context.ipv4(element.value, at: element.path) else { continue }
             if let first = firstSeen[address] {
                 context.error(element.path, "\(address) is listed twice (also at \(first))")

@@ -8,42 +8,33 @@ struct InventoryValidator {
     /// Where diagnostics go.
     let context: ValidationContext
 
-    static let topLevelKeys = [
-        "$schema", "playbook", "ssh", "network", "devices", "nat", "dhcp", "tailscale", "flintlock", "extraSteps",
-    ]
-    static let sshKeys = ["user", "port", "identityFile"]
-
     /// Validates a whole document; nil when any error was reported.
     func validate(_ document: JSONValue) -> Inventory? {
         guard case .object = document else {
             context.error(.root, "expected the top level to be a JSON object, found \(document.kindDescription)")
             return nil
         }
-        guard let top = ObjectReader(document, at: .root, allowedKeys: Self.topLevelKeys, context: context) else {
+        guard let top = ObjectReader(document, at: .root, shape: InventoryShape.root, context: context) else {
             return nil
         }
         _ = top.string("$schema")
-        let choices = PlaybookChoice.allCases.map(\.rawValue)
         // Nil when the value is wrong: then the rules that depend on the playbook are skipped
         // rather than guessed, which would only add noise to the one real error.
         let playbook: PlaybookChoice? =
             top.contains("playbook")
-            ? top.choice("playbook", from: choices, what: "playbook").flatMap(PlaybookChoice.init(rawValue:))
+            ? top.choice("playbook").flatMap(PlaybookChoice.init(rawValue:))
             : .liquidMetal
-        let ssh = top.object("ssh", allowedKeys: Self.sshKeys).map(readSSH) ?? SSHSettings()
+        let ssh = top.object("ssh").map(readSSH) ?? SSHSettings()
 
         var network: NetworkDraft?
         if playbook == .liquidMetal {
-            let reason = "the liquid-metal playbook builds the VLAN from it"
-            network = top.required("network", because: reason).flatMap { readNetwork($0, at: top.path("network")) }
+            network = top.required("network").flatMap { readNetwork($0, at: top.path("network")) }
         } else if let value = top.value("network") {
             network = readNetwork(value, at: top.path("network"))
         }
-        let devices = top.array("devices", required: true).map {
-            readDevices($0, at: top.path("devices"), requireVLANAddress: playbook == .liquidMetal)
-        }
-        let nat = top.object("nat", allowedKeys: ["backend", "uplink"]).map(readNAT)
-        let dhcp = top.object("dhcp", allowedKeys: ["backend", "defaultLeaseTime", "maxLeaseTime"]).map(readDHCP)
+        let devices = top.array("devices").map { readDevices($0, requireVLANAddress: playbook == .liquidMetal) }
+        let nat = top.object("nat").map(readNAT)
+        let dhcp = top.object("dhcp").map(readDHCP)
         let tailscale = top.value("tailscale").flatMap { readTailscale($0, at: top.path("tailscale")) }
         let flintlock = top.value("flintlock").flatMap { readFlintlock($0, at: top.path("flintlock")) }
         let extraSteps = top.array("extraSteps").map { readExtraSteps($0) } ?? []
@@ -74,27 +65,13 @@ struct InventoryValidator {
 
     /// `ssh` at the top level or on a device; unset fields stay nil for merging.
     func readSSH(_ object: ObjectReader) -> SSHSettings {
-        let user = object.string(
-            "user", matching: InventoryPattern.sshUser, what: "SSH user", rule: InventoryPattern.sshUserRule)
-        let port = object.integer("port", in: 1...65535, expected: "a port from 1 to 65535")
-        var identityFile: String?
-        if let path = object.string("identityFile") {
-            if path.isEmpty {
-                context.error(object.path("identityFile"),
-                              "expected the path of a private key file, found an empty string")
-            } else if path.utf8.count > 4096 {
-                context.error(object.path("identityFile"), "is \(path.utf8.count) bytes long;"
-                    + " expected a path of at most 4096 bytes")
-            } else {
-                identityFile = path
-            }
-        }
-        return SSHSettings(user: user, port: port, identityFile: identityFile)
+        SSHSettings(user: object.string("user"), port: object.integer("port"),
+                    identityFile: object.string("identityFile"))
     }
 
     /// `nat`.
     func readNAT(_ object: ObjectReader) -> NATSettings {
-        let backend = object.choice("backend", from: NATSettings.Backend.allCases.map(\.rawValue), what: "NAT backend")
+        let backend = object.choice("backend")
         let uplink = object.value("uplink", as: InterfaceName.self)
         return NATSettings(backend: backend.flatMap(NATSettings.Backend.init(rawValue:)) ?? .firewalld, uplink: uplink)
     }
@@ -117,12 +94,9 @@ struct InventoryValidator {
     /// `dhcp`: lease times are positive and the maximum is not below the default.
     func readDHCP(_ object: ObjectReader) -> DHCPSettings {
         let defaults = DHCPSettings()
-        let backend = object.choice("backend", from: DHCPSettings.Backend.allCases.map(\.rawValue),
-                                    what: "DHCP backend")
-        // dhcpd and Kea keep lease times in 32 bits; 0xffffffff means "infinite" to DHCP clients.
-        let expected = "a number of seconds from 1 to 4294967294"
-        let defaultLease = object.integer("defaultLeaseTime", in: 1...4_294_967_294, expected: expected)
-        let maxLease = object.integer("maxLeaseTime", in: 1...4_294_967_294, expected: expected)
+        let backend = object.choice("backend")
+        let defaultLease = object.integer("defaultLeaseTime")
+        let maxLease = object.integer("maxLeaseTime")
         let effectiveDefault = defaultLease ?? defaults.defaultLeaseTime
         let effectiveMax = maxLease ?? defaults.maxLeaseTime
         if effectiveMax < effectiveDefault, defaultLease != nil || maxLease != nil {

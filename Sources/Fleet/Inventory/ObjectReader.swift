@@ -1,14 +1,17 @@
-/// Reads the members of one JSON object at a known path, reporting unknown, duplicate, missing
-/// and mistyped keys into a ``ValidationContext``.
+/// Reads the members of one JSON object at a known path by its ``ObjectShape``, reporting
+/// unknown, duplicate, missing and mistyped keys into a ``ValidationContext``.
 ///
-/// Every accessor returns nil after reporting a problem, so a caller reads all its fields and
-/// only then decides whether it has enough to build a value: that is how one run reports every
-/// problem at once.
+/// The shape decides which keys are allowed, which are required and what each value may be;
+/// the accessors only name the key. Every accessor returns nil after reporting a problem, so a
+/// caller reads all its fields and only then decides whether it has enough to build a value:
+/// that is how one run reports every problem at once.
 struct ObjectReader {
     /// Where the object sits.
     let path: JSONPath
     /// Its members in document order.
     let members: [JSONMember]
+    /// What it may hold.
+    let shape: ObjectShape
     /// Where problems go.
     let context: ValidationContext
     /// Allowed keys that an unknown key was taken for; their absence is not reported again.
@@ -17,15 +20,16 @@ struct ObjectReader {
     /// Unknown keys reported one by one in an object; the rest are counted in one diagnostic.
     static let unknownKeysShown = 20
 
-    /// Reads `value` as an object whose keys must come from `allowedKeys`.
+    /// Reads `value` as an object of `shape`.
     ///
     /// Returns nil, having reported it, when `value` is not an object. Unknown keys and keys
     /// given twice are reported here, once.
-    init?(_ value: JSONValue, at path: JSONPath, allowedKeys: [String], context: ValidationContext) {
+    init?(_ value: JSONValue, at path: JSONPath, shape: ObjectShape, context: ValidationContext) {
         guard case .object(let members) = value else {
             context.error(path, "expected an object, found \(value.kindDescription)")
             return nil
         }
+        let allowedKeys = shape.keys
         var seen: Set<String> = []
         var suggested: Set<String> = []
         var unknownCount = 0
@@ -48,6 +52,7 @@ struct ObjectReader {
         }
         self.path = path
         self.members = members
+        self.shape = shape
         self.context = context
         self.suggested = suggested
     }
@@ -61,67 +66,87 @@ struct ObjectReader {
     /// The path of a member.
     func path(_ key: String) -> JSONPath { path.appending(key) }
 
-    /// The value of a key that must be present; reports it missing otherwise.
-    func required(_ key: String, because reason: String? = nil) -> JSONValue? {
+    /// The value of a key that must be present here; reports it missing otherwise, with the
+    /// shape's reason when the requirement has one.
+    func required(_ key: String) -> JSONValue? {
         if let value = value(key) { return value }
         // An unknown key already said "did you mean `key`?"; saying "missing `key`" too is noise.
         if !suggested.contains(key) {
-            context.error(path, "missing required key `\(key)`" + (reason.map { " (\($0))" } ?? ""))
+            var reason = ""
+            if case .forLiquidMetal(let because) = shape[key].requirement { reason = " (\(because))" }
+            context.error(path, "missing required key `\(key)`\(reason)")
         }
         return nil
     }
 
-    // MARK: - Typed members (nil when absent or wrong; required ones report absence)
+    // MARK: - Typed members, by the shape (nil when absent or wrong; required ones report absence)
 
-    /// A single-line (or, with `kind`, multi-line) string.
-    func string(_ key: String, required isRequired: Bool = false,
-                kind: ValidationContext.TextKind = .line) -> String? {
-        member(key, isRequired) { context.string($0, at: $1, kind: kind) }
+    /// A string of the shape's characters that matches its pattern, if it has one.
+    func string(_ key: String) -> String? {
+        guard case .text(let text) = shape[key].shape.resolved else { mismatch(key, "text") }
+        return member(key) { context.text($0, at: $1, shape: text) }
     }
 
-    /// A string matching `pattern`; see ``ValidationContext/string(_:at:matching:what:rule:)``.
-    func string(_ key: String, required isRequired: Bool = false, matching pattern: String, what: String,
-                rule: String) -> String? {
-        member(key, isRequired) { context.string($0, at: $1, matching: pattern, what: what, rule: rule) }
+    /// A string that follows `Rule`, as a typed value; the shape must hold `Rule`'s pattern.
+    func value<Rule>(_ key: String, as type: InventoryValue<Rule>.Type) -> InventoryValue<Rule>? {
+        guard case .text(let text) = shape[key].shape.resolved, text.pattern == Rule.pattern else {
+            mismatch(key, Rule.what)
+        }
+        return member(key) { context.value($0, at: $1, as: type) }
     }
 
-    /// A string that follows `Rule`; see ``ValidationContext/value(_:at:as:)``.
-    func value<Rule>(_ key: String, required isRequired: Bool = false,
-                     as type: InventoryValue<Rule>.Type) -> InventoryValue<Rule>? {
-        member(key, isRequired) { context.value($0, at: $1, as: type) }
+    /// Like ``value(_:as:)``, but the shape's default when the key is absent.
+    func valueOrDefault<Rule>(_ key: String, as type: InventoryValue<Rule>.Type) -> InventoryValue<Rule>? {
+        guard !contains(key) else { return value(key, as: type) }
+        guard case .string(let text)? = shape[key].defaultValue, let value = InventoryValue<Rule>(text) else {
+            preconditionFailure("`\(key)` has no default \(Rule.what) in InventoryShape")
+        }
+        return value
     }
 
-    /// One of a fixed set of strings.
-    func choice(_ key: String, required isRequired: Bool = false, from choices: [String], what: String) -> String? {
-        member(key, isRequired) { context.choice($0, at: $1, from: choices, what: what) }
+    /// One of the shape's choices.
+    func choice(_ key: String) -> String? {
+        guard case .choice(let choices, let what) = shape[key].shape.resolved else { mismatch(key, "choice") }
+        return member(key) { context.choice($0, at: $1, from: choices, what: what) }
     }
 
-    /// An integer inside `range`.
-    func integer(_ key: String, required isRequired: Bool = false, in range: ClosedRange<Int>,
-                 expected: String) -> Int? {
-        member(key, isRequired) { context.integer($0, at: $1, in: range, expected: expected) }
+    /// An integer inside the shape's range.
+    func integer(_ key: String) -> Int? {
+        guard case .integer(let integer) = shape[key].shape.resolved else { mismatch(key, "integer") }
+        return member(key) { context.integer($0, at: $1, in: integer.range, expected: integer.expected) }
     }
 
     /// `true` or `false`.
-    func bool(_ key: String) -> Bool? { member(key, false) { context.bool($0, at: $1) } }
+    func bool(_ key: String) -> Bool? {
+        guard case .boolean = shape[key].shape.resolved else { mismatch(key, "boolean") }
+        return member(key) { context.bool($0, at: $1) }
+    }
 
     /// A strict IPv4 address.
-    func ipv4(_ key: String, required isRequired: Bool = false) -> IPv4Address? {
-        member(key, isRequired) { context.ipv4($0, at: $1) }
+    func ipv4(_ key: String) -> IPv4Address? {
+        guard case .ipv4 = shape[key].shape.resolved else { mismatch(key, "IPv4 address") }
+        return member(key) { context.ipv4($0, at: $1) }
     }
 
-    /// A nested object.
-    func object(_ key: String, required isRequired: Bool = false, allowedKeys: [String]) -> ObjectReader? {
-        member(key, isRequired) { ObjectReader($0, at: $1, allowedKeys: allowedKeys, context: context) }
+    /// A nested object, read by its own shape.
+    func object(_ key: String) -> ObjectReader? {
+        guard case .object(let nested) = shape[key].shape.resolved else { mismatch(key, "object") }
+        return member(key) { ObjectReader($0, at: $1, shape: nested, context: context) }
     }
 
-    /// A nested array's elements with their paths.
-    func array(_ key: String, required isRequired: Bool = false) -> [(path: JSONPath, value: JSONValue)]? {
-        member(key, isRequired) { context.array($0, at: $1) }
+    /// A nested array's elements with their paths; an empty one is refused when the shape says so.
+    func array(_ key: String) -> [(path: JSONPath, value: JSONValue)]? {
+        guard case .array(let array) = shape[key].shape.resolved else { mismatch(key, "array") }
+        return member(key) { context.array($0, at: $1, shape: array) }
     }
 
-    private func member<T>(_ key: String, _ isRequired: Bool, _ read: (JSONValue, JSONPath) -> T?) -> T? {
-        guard let value = isRequired ? required(key) : value(key) else { return nil }
+    private func member<T>(_ key: String, _ read: (JSONValue, JSONPath) -> T?) -> T? {
+        guard let value = shape[key].requirement == .required ? required(key) : value(key) else { return nil }
         return read(value, path(key))
+    }
+
+    /// A read that disagrees with the shape is a slip in fleet's code, not in the inventory.
+    private func mismatch(_ key: String, _ kind: String) -> Never {
+        preconditionFailure("`\(key)` is read as \(kind), which its shape in InventoryShape is not")
     }
 }

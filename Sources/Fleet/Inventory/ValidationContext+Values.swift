@@ -35,16 +35,20 @@ extension ValidationContext {
         return text
     }
 
-    /// A single-line string that must match `pattern` in full.
-    ///
-    /// - Parameters:
-    ///   - what: the noun for the message, "device name".
-    ///   - rule: the pattern in words, "1 to 63 lowercase letters, digits or '-'".
-    func string(_ value: JSONValue, at path: JSONPath, matching pattern: String, what: String,
-                rule: String) -> String? {
-        guard let text = string(value, at: path) else { return nil }
-        guard InventoryPattern.matches(text, pattern) else {
-            invalid(text, at: path, what: what, rule: rule)
+    /// A string as `shape` allows it: its characters, not empty or too long where it says so,
+    /// and matching its pattern in full.
+    func text(_ value: JSONValue, at path: JSONPath, shape: TextShape) -> String? {
+        guard let text = string(value, at: path, kind: shape.kind) else { return nil }
+        if let nonEmpty = shape.nonEmpty, text.isEmpty {
+            error(path, "expected \(nonEmpty), found an empty string")
+            return nil
+        }
+        if let maximum = shape.maximumBytes, text.utf8.count > maximum.count {
+            error(path, "is \(text.utf8.count) bytes long; expected \(maximum.what) of at most \(maximum.count) bytes")
+            return nil
+        }
+        if let pattern = shape.pattern, !InventoryPattern.matches(text, pattern) {
+            invalid(text, at: path, what: shape.what, rule: shape.rule)
             return nil
         }
         return text
@@ -119,6 +123,16 @@ extension ValidationContext {
                 + " expected four decimal numbers from 0 to 255 without leading zeros, such as 192.168.10.2")
         }
         return nil
+    }
+
+    /// The elements of an array, each with its path; an empty one is refused when `shape` says so.
+    func array(_ value: JSONValue, at path: JSONPath, shape: ArrayShape) -> [(path: JSONPath, value: JSONValue)]? {
+        guard let elements = array(value, at: path) else { return nil }
+        if let nonEmpty = shape.nonEmpty, elements.isEmpty {
+            error(path, "expected \(nonEmpty), found an empty array")
+            return nil
+        }
+        return elements
     }
 
     /// The elements of an array, each with its path.

@@ -38,17 +38,7 @@ final class ValidationContext {
                 break
             }
             count += 1
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where isControl(scalar):
-                let digits = String(scalar.value, radix: 16, uppercase: true)
-                result += "\\u" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
-            default: result.unicodeScalars.append(scalar)
-            }
+            if let escape = JSONValue.escaped(scalar) { result += escape } else { result.unicodeScalars.append(scalar) }
         }
         return result + "\""
     }

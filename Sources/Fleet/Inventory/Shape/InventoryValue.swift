@@ -10,6 +10,8 @@ public protocol InventoryRule: Sendable {
     /// Why a text that matches ``pattern`` is still refused, or nil when it is not: for the part
     /// of a rule that a regular expression says badly (a path's `..` components).
     static func refusal(of text: String) -> String?
+    /// The same refusal as a pattern found anywhere in the value, for the JSON schema's `not`.
+    static var refusedPattern: String? { get }
     /// The value as fleet keeps it: a mode written `644` is `0644`.
     static func canonical(_ text: String) -> String
 }
@@ -17,6 +19,8 @@ public protocol InventoryRule: Sendable {
 extension InventoryRule {
     /// Most rules are their pattern alone.
     public static func refusal(of text: String) -> String? { nil }
+    /// Most rules refuse nothing a pattern allows.
+    public static var refusedPattern: String? { nil }
     /// Most values are kept as written.
     public static func canonical(_ text: String) -> String { text }
 }

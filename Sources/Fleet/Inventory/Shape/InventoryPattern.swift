@@ -1,7 +1,7 @@
 /// The syntax rules of inventory values, as regular expressions matched against the whole value.
 ///
-/// `inventory/inventory.schema.json` repeats each pattern (anchored with `^…$`) so that editors
-/// flag the same mistakes; a test keeps the two in step. Most patterns exist because the value
+/// ``InventoryShape`` puts each pattern on the keys it governs, and `inventory/inventory.schema.json`
+/// is written from that table (anchored with `^…$`), so editors flag the same mistakes. Most patterns exist because the value
 /// ends up in a file name, an interface name, a config file or a remote command, where anything
 /// outside the set would need quoting that fleet prefers not to depend on alone.
 enum InventoryPattern {
