@@ -13,8 +13,7 @@ struct SSHOptionsTests {
     ])
     func hostKeyPolicy(_ policy: SSHOptions.HostKeyPolicy, _ expected: String) {
         let options = SSHOptions(configFile: "lab/ssh_config", hostKeys: policy)
-        for argv in [options.masterArguments(for: Self.device, controlPath: "/tmp/c/%C"),
-                     options.execArguments(for: Self.device, controlPath: "/tmp/c/%C")] {
+        for argv in [options.masterArguments(for: Self.device, controlPath: "/tmp/c/%C")] {
             let settings = zip(argv, argv.dropFirst()).filter { $0.0 == "-o" }.map(\.1)
             #expect(settings.filter { $0.hasPrefix("StrictHostKeyChecking=") } == [expected], "\(argv)")
             #expect(!argv.contains { $0.lowercased().contains("stricthostkeychecking=no") })
@@ -27,7 +26,7 @@ struct SSHOptionsTests {
         var device = Self.device
         device.ssh.user = "ops"
         device.ssh.port = 2222
-        let argv = SSHOptions().execArguments(for: device, controlPath: "/tmp/c/%C")
+        let argv = SSHOptions().masterArguments(for: device, controlPath: "/tmp/c/%C")
         #expect(argv.suffix(3) == ["--", "203.0.113.10", "sudo -n /bin/sh -s"])
         #expect(argv.contains("-l") && argv.contains("ops") && argv.contains("2222"))
     }

@@ -29,7 +29,7 @@ struct SSHTransportTests {
         #expect(unknown.contains("`ssh-keyscan -p 2222 203.0.113.5 >> ~/.ssh/known_hosts`"))
     }
 
-    @Test("50 hosts at once, each converged over its own ControlMaster in two execs")
+    @Test("50 hosts at once, each converged over its own ControlMaster in two batches")
     func fiftyHosts() async throws {
         let fixture = try await SSHDFixture.start(count: 50)
         let marker = "/tmp/fleet-ssh-test-\(UUID().uuidString)"
@@ -44,7 +44,7 @@ struct SSHTransportTests {
         #expect(first.exitCode == 0)
     }
 
-    @Test("a check or a warm up costs a host one ssh session, a cold up two (the master's own runs the first batch)")
+    @Test("a check, a cold up and a warm up each cost a host one ssh session: the master's own runs every batch")
     func sessionsPerRun() async throws {
         let fixture = try await SSHDFixture.start(count: 1, logSessions: true)
         let marker = "/tmp/fleet-sessions-\(UUID().uuidString)"
@@ -61,23 +61,32 @@ struct SSHTransportTests {
         #expect(check.hosts[0].count(.drift) == 3)
         #expect(cold.hosts[0].count(.changed) == 3 && warm.hosts[0].count(.ok) == 3)
         let sessions: [Int] = [afterCheck, afterCold - afterCheck, afterWarm - afterCold]
-        #expect(sessions == [1, 2, 1], "sessions for check, cold up, warm up")
+        #expect(sessions == [1, 1, 1], "sessions for check, cold up, warm up")
     }
 
-    @Test("the master's session holds on after its batch with the snippets deleted, and goes at close")
-    func heldSession() async throws {
-        let fixture = try await SSHDFixture.start(count: 1)
+    @Test("the master's session takes one program after another in the same shell, keeping nothing between them")
+    func programsInOneSession() async throws {
+        let fixture = try await SSHDFixture.start(count: 1, logSessions: true)
         let session = try await SSHTransport(options: SSHOptions(configFile: fixture.sshConfig)).connect(to: fixture.devices[0])
-        let task = RemoteTask(stepId: "where", phase: .check, script: "echo \"$0\"", timeout: .seconds(30))
-        let first = try await session.run(Batch(tasks: [task], stopOnFailure: false)) { _ in }
-        let snippet = first[0].stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let directory = (snippet as NSString).deletingLastPathComponent
-        #expect(!FileManager.default.fileExists(atPath: snippet), "a held session keeps no snippet")
-        #expect(FileManager.default.fileExists(atPath: directory))
-        let second = try await session.run(Batch(tasks: [task], stopOnFailure: false)) { _ in }
-        #expect(second[0].status == 0 && second[0].stdout.trimmingCharacters(in: .whitespacesAndNewlines) != snippet)
+        // The snippet's path, and the pid of the shell that runs it (timeout's parent).
+        let script = "echo \"$0\"; ps -o ppid= -p \"$PPID\" | tr -d ' '"
+        let task = RemoteTask(stepId: "where", phase: .check, script: script, timeout: .seconds(30))
+        var seen: [(directory: String, shell: String)] = []
+        for _ in 1...3 {
+            let results = try await session.run(Batch(tasks: [task], stopOnFailure: false)) { _ in }
+            let lines = results[0].stdout.split(separator: "\n").map(String.init)
+            try #require(results[0].status == 0 && lines.count == 2, "\(results)")
+            let directory = (lines[0] as NSString).deletingLastPathComponent
+            #expect(!FileManager.default.fileExists(atPath: directory), "a program removes its directory before done")
+            seen.append((directory, lines[1]))
+        }
+        #expect(Set(seen.map(\.directory)).count == 3, "each program has its own directory")
+        #expect(Set(seen.map(\.shell)).count == 1, "one shell ran them all")
+        #expect(fixture.sessionsStarted(on: 0) == 1)
+        let ssh = try #require(session as? SSHSession)
+        #expect(!ssh.master.hasExited, "the session waits for the next program")
         await session.close()
-        #expect(!FileManager.default.fileExists(atPath: directory), "the program removes its directory before its session ends")
+        #expect(ssh.master.hasExited)
         await fixture.stop()
     }
 
@@ -144,11 +153,14 @@ struct SSHTransportTests {
         #expect(results[0].stderr.count == 1_100_000)
     }
 
-    @Test("cancelling a run leaves no local ssh and no remote step process")
-    func cancellation() async throws {
+    @Test("cancelling a run leaves no local ssh and no remote step process, in the first batch or a later one",
+          arguments: [Phase.check, .apply])
+    func cancellation(_ hangingIn: Phase) async throws {
         let fixture = try await SSHDFixture.start(count: 2)
         let marker = "/tmp/fleet-cancel-\(UUID().uuidString)"
-        let step = Step(id: "slow", title: "slow", check: "sleep 300 & echo $! >> \(marker); wait", apply: "true")
+        let hang = "sleep 300 & echo $! >> \(marker); wait"
+        let step = hangingIn == .check ? Step(id: "slow", title: "slow", check: hang, apply: "true")
+            : Step(id: "slow", title: "slow", check: "false", apply: hang)
         let executor = try executor(fixture)
         let plan = plan(fixture.devices, [step])
         let run = Task { await executor.run(plan) }

@@ -1,5 +1,6 @@
 extension HostRun {
-    /// The second exec: apply then verify each step that needs it, stopping at the first failure.
+    /// The second batch, the last of the run: apply then verify each step that needs it,
+    /// stopping at the first failure.
     func apply(_ indices: [Int], of steps: [Step], session: any Session, outcomes: Locked<[Int: StepResult]>, execs: inout Int) async throws {
         let tasks = indices.flatMap { index -> [RemoteTask] in
             let step = steps[index]
@@ -9,7 +10,7 @@ extension HostRun {
         }
         let owner = indices.flatMap { [$0, $0] }
         let applyMillis = Locked<[Int: Int]>([:])
-        let batch = Batch(tasks: tasks, stopOnFailure: true)
+        let batch = Batch(tasks: tasks, stopOnFailure: true, isLast: true)
         _ = try await runBatch(batch, session: session, steps: steps, stepIndex: { owner[$0] }, outcomes: outcomes, execs: &execs) { result in
             let index = owner[result.index]
             let step = steps[index]

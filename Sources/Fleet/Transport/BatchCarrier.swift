@@ -1,7 +1,7 @@
 import Foundation
 
-/// One batch's trip to a host and back, whatever carries it: a process started for it (an `ssh`
-/// exec over the control socket, or a local `sh`) or the ssh master's own session.
+/// One batch's trip to a host and back, whatever carries it: a process started for it (a local
+/// `sh`, or any command whose stdin becomes a root shell) or the ssh master's own session.
 ///
 /// The ``RemoteProgram`` goes to the carrier's stdin, its events are passed on as they arrive,
 /// and the trip ends at the carrier's exit, or at the program's `done` in the master's session,
@@ -61,14 +61,14 @@ struct BatchCarrier: Sendable {
         return try await carrier.carry(on: child, sending: nil)
     }
 
-    /// Runs `batch` in the session of a running ssh master (its first batch). Returns at the
-    /// program's `done`, or when the master exits (connection lost, killed at the backstop, or
-    /// cancelled). The program keeps the session for later execs unless the batch ``Batch/isLast``.
+    /// Runs `batch` in the session of a running ssh master. Returns at the program's `done`, or
+    /// when the master exits (connection lost, killed at the backstop, or cancelled). The program
+    /// leaves the session to the next batch unless this one ``Batch/isLast``.
     static func run(_ batch: Batch, onMaster master: ChildProcess, relay: MasterRelay, host: String,
                     onEvent: @escaping @Sendable (BatchEvent) -> Void) async throws -> [TaskResult] {
         let carrier = BatchCarrier(batch, host: host, connectionLost: 255, endsAtDone: true, onEvent: onEvent)
         relay.attach(carrier.stream, ended: carrier.ended)
-        let program = RemoteProgram.render(batch, nonce: carrier.nonce, holdsSession: !batch.isLast)
+        let program = RemoteProgram.render(batch, nonce: carrier.nonce, keepsSession: !batch.isLast)
         return try await carrier.carry(on: master, sending: Data(program.utf8))
     }
 

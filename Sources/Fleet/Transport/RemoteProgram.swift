@@ -21,16 +21,21 @@ import Foundation
 /// a reading that costs seconds (firewalld's, a Python start-up on a slow hub) is made once. In
 /// any other batch `FLEET_READS` is unset, so an apply's verify reads afresh.
 ///
-/// A program that `holdsSession` is the first batch of an ssh master's own session: after
-/// `done` it deletes its snippets and keeps the session (and so the master, for later execs)
-/// until that EOF, which saves every host a second session when one batch is all a run needs.
+/// A program that `keepsSession` runs in an ssh master's own session, which carries every batch
+/// of a run to its host: before `done` it stops its watchdog (whose `cat` would otherwise eat the
+/// next program) and removes its directory, and its last line ends without `exit`, so the
+/// session's shell goes on to read the next program from stdin, or EOF and exits. A batch sent
+/// as ``Batch/isLast`` is rendered without it and ends the session. A run then costs a host one
+/// session whatever it does, and nothing stays behind between programs but the waiting shell.
 public enum RemoteProgram {
     /// Builds the program text for `batch`, tagging events with `nonce`.
-    public static func render(_ batch: Batch, nonce: String, holdsSession: Bool = false) -> String {
+    public static func render(_ batch: Batch, nonce: String, keepsSession: Bool = false) -> String {
         let delimiter = "FLEET_\(nonce)_EOF"
         let marker = "FLEET_\(nonce)_TASK"
         var text = prologue(nonce: nonce)
-        text += batch.changesNothing ? "mkdir \"$D/reads\" && FLEET_READS=$D/reads && export FLEET_READS\n" : "unset FLEET_READS\n"
+        // Unset first: the shell may have run an earlier program of the session.
+        text += "unset FLEET_READS\n"
+        if batch.changesNothing { text += "mkdir \"$D/reads\" && FLEET_READS=$D/reads && export FLEET_READS\n" }
         // One awk splits every snippet into its file: a `cat` per snippet was a process per step.
         // A snippet that did not land whole (a full disk) must not run: an empty check exits 0.
         text += "awk -v d=\"$D\" '$1 == \"\(marker)\" && NF == 2 { if (f) close(f); f = d \"/\" $2 \".sh\"; printf \"\" > f; next } { print > f }' <<'\(delimiter)' || { fleet_emit fatal awk could not write the snippets; exit 70; }\n"
@@ -61,7 +66,7 @@ public enum RemoteProgram {
         // One line, parsed whole before it runs: by then the shell has read the entire program,
         // so the watchdog started here sees nothing on stdin but the final EOF, and the shell
         // never reads stdin again after main.
-        text += "fleet_watch; fleet_main; \(holdsSession ? "fleet_hold" : "fleet_finish"); exit 0\n"
+        text += keepsSession ? "fleet_watch; fleet_main; fleet_yield\n" : "fleet_watch; fleet_main; fleet_finish; exit 0\n"
         return text
     }
 
@@ -116,20 +121,24 @@ public enum RemoteProgram {
           fleet_emit end "$1" "$rc" "$o" "$e"
           return "$rc"
         }
-        fleet_finish() {
-          : > "$D/done"
-          fleet_emit done
+        fleet_unwatch() {
           while [ ! -s "$D/cat" ]; do sleep 0.01; done
           kill "$(cat "$D/cat")" 2>/dev/null
           wait "$FLEET_WATCH"
+        }
+        fleet_finish() {
+          : > "$D/done"
+          fleet_emit done
+          fleet_unwatch
           rm -rf "$D"
         }
-        fleet_hold() {
+        fleet_yield() {
           : > "$D/done"
-          rm -f "$D"/[0-9]*
-          fleet_emit done
-          wait "$FLEET_WATCH"
+          fleet_unwatch
+          exec 3<&-
           rm -rf "$D"
+          trap - EXIT
+          fleet_emit done
         }
         trap 'rm -rf "$D"' EXIT
 

@@ -53,19 +53,13 @@ public struct SSHOptions: Sendable, Equatable {
     }
 
     /// argv of the master connection. It stays in the foreground as fleet's child (not `-f`: a
-    /// daemonised master escapes teardown), and its own session is the root shell that runs the
-    /// first batch (``SSHSession``), reading a pipe that only fleet holds: however fleet ends,
+    /// daemonised master escapes teardown), and its own session is the root shell that runs
+    /// every batch (``SSHSession``), reading a pipe that only fleet holds: however fleet ends,
     /// even by SIGKILL, the pipe closes, the session ends and the master exits instead of
     /// lingering as an orphan (`-N` could not notice).
     public func masterArguments(for device: Device, controlPath: String) -> [String] {
         [executable] + common(for: device, controlPath: controlPath)
             + ["-o", "ControlMaster=yes", "-o", "ControlPersist=no", "-T", "--", device.address, rootShell(for: device)]
-    }
-
-    /// argv of one exec over the master. The remote command is fixed text; the program comes on stdin.
-    public func execArguments(for device: Device, controlPath: String) -> [String] {
-        [executable] + common(for: device, controlPath: controlPath)
-            + ["-o", "ControlMaster=no", "-T", "--", device.address, rootShell(for: device)]
     }
 
     /// The fixed remote command: a root `sh` reading its program from stdin.

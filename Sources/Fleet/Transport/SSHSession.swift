@@ -2,19 +2,20 @@ import Foundation
 
 /// One device's connection: the ssh master and its control socket.
 ///
-/// The master's own session is a root shell waiting on stdin. The run's first batch is sent to
-/// it, so a `check` or a warm `up` costs a host one session, as a single plain `ssh` would;
-/// later batches are execs over the control socket. The program stays until fleet closes the
-/// master's stdin, so however fleet ends (even by SIGKILL) the session ends and the master
-/// exits instead of lingering as an orphan; a batch that ``Batch/isLast`` (a `check`) ends the
-/// session at `done` instead, one round trip sooner.
+/// The master's own session is a root shell waiting on stdin, and every batch of the run goes
+/// to it, one program after the other (``RemoteProgram``'s `keepsSession`): a run costs a host
+/// one session, as a single plain `ssh` would, and a cold `up`'s applies wait for no channel to
+/// open. The shell stays until fleet closes the master's stdin, so however fleet ends (even by
+/// SIGKILL) the session ends and the master exits instead of lingering as an orphan; a batch
+/// that ``Batch/isLast`` ends the session at `done` instead, one round trip sooner.
 final class SSHSession: Session, @unchecked Sendable {
     let device: Device
     let options: SSHOptions
     let controlPath: String
     let master: ChildProcess
     private let relay: MasterRelay
-    private let masterUsed = Locked(false)
+    /// Set once a last batch was sent, which ends the session.
+    private let lastSent = Locked(false)
     private let closed = Locked(false)
 
     init(device: Device, options: SSHOptions, controlPath: String, master: ChildProcess, relay: MasterRelay) {
@@ -26,21 +27,13 @@ final class SSHSession: Session, @unchecked Sendable {
     }
 
     func run(_ batch: Batch, onEvent: @escaping @Sendable (BatchEvent) -> Void) async throws -> [TaskResult] {
-        let first = masterUsed.mutate { used -> Bool in
-            defer { used = true }
-            return !used
+        let afterLast = lastSent.mutate { sent -> Bool in
+            defer { sent = sent || batch.isLast }
+            return sent
         }
-        if first { return try await BatchCarrier.run(batch, onMaster: master, relay: relay, host: device.name, onEvent: onEvent) }
-        do {
-            return try await BatchCarrier.run(batch, command: options.execArguments(for: device, controlPath: controlPath),
-                                              host: device.name, connectionLost: 255, onEvent: onEvent)
-        } catch var error as FleetError where error.code == .unreachable && master.hasExited {
-            // The exec only sees "read from master failed"; the master said why it went.
-            let said = String(decoding: await master.wait().stderr, as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            if !said.isEmpty { error.message += " (ssh master: \(said))" }
-            throw error
-        }
+        // The session ended with that batch: a caller that sends another broke Batch.isLast's promise.
+        precondition(!afterLast, "a batch was sent to \(device.name) after its last one")
+        return try await BatchCarrier.run(batch, onMaster: master, relay: relay, host: device.name, onEvent: onEvent)
     }
 
     func close() async {

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The real transport: the system `ssh`, one explicit ControlMaster per device. The master's own
-/// session runs a run's first batch; any later batch is an exec over its control socket.
+/// The real transport: the system `ssh`, one explicit ControlMaster per device, whose own
+/// session carries every batch of the run (``SSHSession``).
 public final class SSHTransport: Transport, @unchecked Sendable {
     private let options: SSHOptions
     /// Private directory for control sockets.

@@ -49,7 +49,7 @@ public struct Batch: Sendable, Equatable {
     public var tasks: [RemoteTask]
     /// Stop at the first task that exits non-zero (applies); checks run all tasks.
     public var stopOnFailure: Bool
-    /// No batch follows on this host's connection (a `check` or a dry run): the program may end
+    /// No batch follows on this host's connection (a `check`, a dry run, an `up`'s applies): the program may end
     /// its session at `done`, which spares the round trip of fleet's EOF and the exit after it.
     public var isLast: Bool
 
