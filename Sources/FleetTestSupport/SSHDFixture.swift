@@ -107,6 +107,13 @@ public final class SSHDFixture: @unchecked Sendable {
         return log.components(separatedBy: "Starting session:").count - 1
     }
 
+    /// How many logins server `index` accepted (a new connection each), from its VERBOSE log;
+    /// needs `logSessions`.
+    public func loginsAccepted(on index: Int) -> Int {
+        let log = (try? String(contentsOfFile: "\(directory)/sshd-\(index).log", encoding: .utf8)) ?? ""
+        return log.components(separatedBy: "Accepted publickey").count - 1
+    }
+
     /// An unused TCP port on 127.0.0.1 (asks the kernel for one, then releases it).
     public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

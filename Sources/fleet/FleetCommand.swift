@@ -24,7 +24,7 @@ enum FleetCommand {
         case .schema:
             print(InventorySchema.text, terminator: "")
             return 0
-        case .validate, .plan, .up, .check, .teardown, .output:
+        case .validate, .plan, .up, .check, .teardown, .output, .disconnect:
             break
         }
         let (inventory, diagnostics) = InventoryLoader.load(path: invocation.inventoryPath)
@@ -42,6 +42,7 @@ enum FleetCommand {
                 return 0
             }
             if invocation.command == .output { return try await handOff(inventory, invocation) }
+            if invocation.command == .disconnect { return await disconnect(inventory, invocation) }
             return try await converge(inventory, invocation)
         } catch {
             Terminal.error(message(of: error))
@@ -62,7 +63,7 @@ enum FleetCommand {
 
     static func sshOptions(_ invocation: Invocation) -> SSHOptions {
         SSHOptions(configFile: invocation.sshConfig, hostKeys: invocation.strictHostKeys ? .strict : .acceptNew,
-                   connectTimeout: invocation.connectTimeout)
+                   connectTimeout: invocation.connectTimeout, persist: invocation.persist)
     }
 
     /// The inventory's flintlockd certificates from its CA under `stateDirectory`.
@@ -126,6 +127,20 @@ enum FleetCommand {
         }
         log.flush()
         return recap.exitCode
+    }
+
+    /// `fleet disconnect`: ends the kept master of every device (of `--limit`), one line each.
+    static func disconnect(_ inventory: Inventory, _ invocation: Invocation) async -> Int32 {
+        if let unknown = invocation.limit?.subtracting(inventory.devices.map(\.name)), !unknown.isEmpty {
+            Terminal.error("--limit names no device of the inventory: \(unknown.sorted().joined(separator: ", "))")
+            return ExitCode.usage
+        }
+        let devices = inventory.devices.filter { invocation.limit?.contains($0.name) ?? true }
+        let closed = await KeptConnections.disconnect(devices, options: sshOptions(invocation))
+        for (device, wasOpen) in zip(devices, closed) {
+            print("\(device.name): \(wasOpen ? "closed" : "no kept connection")")
+        }
+        return 0
     }
 
     static func message(of error: any Error) -> String {

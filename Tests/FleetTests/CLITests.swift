@@ -42,7 +42,7 @@ struct CLITests {
     }
 
     @Test("a usage error exits 64 with the message and the usage on stderr, before any file is read", arguments: [
-        (["frob"], "unknown command `frob`; commands: up, check, teardown, validate, plan, output, schema, help, version"),
+        (["frob"], "unknown command `frob`; commands: up, check, teardown, validate, plan, output, disconnect, schema, help, version"),
         ([], "no command given"),
         (["up", "missing.json", "--parallel", "0"], "--parallel takes a whole number from 1 to 1024, not `0`"),
         (["check", "missing.json", "--dry-run"], "--dry-run goes with `up`"),
@@ -64,6 +64,17 @@ struct CLITests {
         #expect(outcome.stdout == (try String(contentsOf: file, encoding: .utf8)))
         #expect(outcome.stderr == "")
         #expect(!FileManager.default.fileExists(atPath: stateDirectory))
+    }
+
+    @Test("disconnect says, per device, that no connection was kept (no network needed); an unknown --limit is refused")
+    func disconnectWithoutKept() async throws {
+        let example = FleetBinary.repositoryRoot.appendingPathComponent("inventory/example.json").path
+        let outcome = try await fleet(["disconnect", example])
+        #expect(outcome.status == 0, "\(outcome)")
+        #expect(outcome.stdout == "hub: no kept connection\nhost-0: no kept connection\nhost-1: no kept connection\n")
+        let limited = try await fleet(["disconnect", example, "--limit", "host-0,nope"])
+        #expect(limited.status == 64, "\(limited)")
+        #expect(limited.stderr == "fleet: error: --limit names no device of the inventory: nope\n")
     }
 
     // MARK: - Inventories that are fine

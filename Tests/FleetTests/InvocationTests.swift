@@ -49,6 +49,8 @@ struct InvocationTests {
     ]
 
     static let options: [Parsed] = [
+        Parsed(["check", "--persist", "600"], .check) { $0.persist = 600 },
+        Parsed(["disconnect", "inventory/lab.json"], .disconnect) { $0.inventoryPath = "inventory/lab.json" },
         Parsed(["up", "inventory/lab.json"], .up) { $0.inventoryPath = "inventory/lab.json" },
         Parsed(["up", "--dry-run"], .up) { $0.dryRun = true },
         Parsed(["teardown", "--yes"], .teardown) { $0.assumeYes = true },
@@ -95,8 +97,8 @@ struct InvocationTests {
 
     static let refused: [Refused] = [
         Refused([], "no command given"),
-        Refused(["frob"], "unknown command `frob`; commands: up, check, teardown, validate, plan, output, schema, help, version"),
-        Refused(["--json"], "unknown command `--json`; commands: up, check, teardown, validate, plan, output, schema, help, version"),
+        Refused(["frob"], "unknown command `frob`; commands: up, check, teardown, validate, plan, output, disconnect, schema, help, version"),
+        Refused(["--json"], "unknown command `--json`; commands: up, check, teardown, validate, plan, output, disconnect, schema, help, version"),
         Refused(["up", "--frob"], "unknown option `--frob`"),
         Refused(["up", "-x"], "unknown option `-x`"),
         Refused(["up", "--limit"], "--limit needs a value"),
@@ -116,6 +118,7 @@ struct InvocationTests {
         Refused(["up", "--limit", ","], "--limit needs at least one name"),
         Refused(["up", "--only", " , "], "--only needs at least one name"),
         Refused(["up", "--skip", ""], "--skip needs at least one name"),
+        Refused(["up", "--persist", "0"], "--persist takes a whole number from 1 to 86400, not `0`"),
         Refused(["schema", "inventory/lab.json"], "`schema` takes no inventory or options"),
         Refused(["schema", "--json"], "`schema` takes no inventory or options"),
     ]

@@ -107,6 +107,37 @@ struct SSHTransportTests {
         await fixture.stop()
     }
 
+    @Test("--persist: a later run reuses the kept master without logging in, disconnect ends it, idle ends it too")
+    func keptConnections() async throws {
+        let fixture = try await SSHDFixture.start(count: 1, logSessions: true)
+        let device = fixture.devices[0]
+        let kept = SSHOptions(configFile: fixture.sshConfig, connectTimeout: 5, persist: 30)
+        let step = Step(id: "t", title: "t", check: "true", apply: "true")
+        func check(_ options: SSHOptions) async throws -> Recap {
+            try await Executor(transport: SSHTransport(options: options),
+                               options: RunOptions(mode: .check, parallel: 4, stepTimeout: .seconds(30)),
+                               reporter: InMemoryReporter()).run(plan([device], [step]))
+        }
+        #expect(try await check(kept).exitCode == 0)
+        #expect(await KeptConnections.isAlive(device, options: kept), "the master stays after the run")
+        #expect(try await check(kept).exitCode == 0)
+        #expect(fixture.loginsAccepted(on: 0) == 1, "the second run logged in no more")
+        #expect(fixture.sessionsStarted(on: 0) == 2)
+        #expect(await KeptConnections.disconnect([device], options: kept) == [true])
+        #expect(await !KeptConnections.isAlive(device, options: kept))
+        #expect(await KeptConnections.disconnect([device], options: kept) == [false], "nothing left to close")
+
+        var brief = kept
+        brief.persist = 2
+        #expect(try await check(brief).exitCode == 0)
+        #expect(fixture.loginsAccepted(on: 0) == 2)
+        #expect(await KeptConnections.isAlive(device, options: brief))
+        try await Task.sleep(for: .seconds(4))
+        #expect(await !KeptConnections.isAlive(device, options: brief), "an idle master ends itself")
+        #expect(ProcessProbe.children(named: "ssh").isEmpty)
+        await fixture.stop()
+    }
+
     @Test("a host that is down is unreachable; the others converge; exit 3")
     func oneHostDown() async throws {
         let fixture = try await SSHDFixture.start(count: 3)

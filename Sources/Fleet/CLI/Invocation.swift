@@ -2,7 +2,7 @@
 public struct Invocation: Sendable, Equatable {
     /// What to do.
     public enum Command: String, Sendable, Equatable, CaseIterable {
-        case up, check, teardown, validate, plan, output, schema, help, version
+        case up, check, teardown, validate, plan, output, disconnect, schema, help, version
     }
 
     /// The command.
@@ -35,6 +35,8 @@ public struct Invocation: Sendable, Equatable {
     public var strictHostKeys = false
     /// `--state-dir`.
     public var stateDirectory: String?
+    /// `--persist`: seconds a kept connection may stay idle; nil closes connections with the run.
+    public var persist: Int?
 
     /// The usage text.
     public static let usage = """
@@ -49,6 +51,7 @@ public struct Invocation: Sendable, Equatable {
           output [FILE]      what the cluster step needs: flintlockd endpoints, the client
                              certificate, the reserved VIP, the subnet route's approval (exit 4
                              while something is missing)
+          disconnect [FILE]  close the connections that --persist kept open
           schema             print the inventory's JSON Schema, for editors (what
                              inventory/inventory.schema.json holds)
           version            print the version (also --version)
@@ -67,6 +70,8 @@ public struct Invocation: Sendable, Equatable {
           --ssh-config FILE      ssh config file (ssh -F); default: your ~/.ssh/config
           --strict-host-keys     refuse hosts whose key is not in known_hosts (default: accept new keys)
           --state-dir DIR        where run logs and the flintlockd CA go (default $XDG_STATE_HOME/fleet or ~/.local/state/fleet)
+          --persist SECONDS      keep each host's ssh connection for later runs until idle this long
+                                 (ssh ControlPersist; off by default: nothing outlives fleet)
           --json                 JSON lines on stdout; human output goes to stderr
           -v, --verbose          also list steps that were already as desired
 
@@ -116,6 +121,7 @@ public struct Invocation: Sendable, Equatable {
             case "--connect-timeout": invocation.connectTimeout = try number(1...600)
             case "--ssh-config": invocation.sshConfig = try value()
             case "--state-dir": invocation.stateDirectory = try value()
+            case "--persist": invocation.persist = try number(1...86400)
             case "--help", "-h": return Invocation(command: .help)
             default:
                 if word.hasPrefix("-") { throw usage("unknown option `\(word)`") }

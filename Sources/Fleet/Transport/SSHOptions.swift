@@ -20,10 +20,14 @@ public struct SSHOptions: Sendable, Equatable {
     /// `ServerAliveInterval`, seconds; with `ServerAliveCountMax` 4 a dead link is noticed in 4×
     /// (a minute by default: shorter cut off busy, slow machines that were merely late).
     public var serverAliveInterval: Int
+    /// `--persist`: keep each host's connection for later runs until it has been idle this many
+    /// seconds (``KeptConnections``); nil (the default) closes it with the run.
+    public var persist: Int?
 
     /// Creates options.
     public init(executable: String = "/usr/bin/ssh", configFile: String? = nil, hostKeys: HostKeyPolicy = .acceptNew,
-                connectTimeout: Int = 10, serverAliveInterval: Int = 15) {
+                connectTimeout: Int = 10, serverAliveInterval: Int = 15, persist: Int? = nil) {
+        self.persist = persist
         self.executable = executable
         self.configFile = configFile
         self.hostKeys = hostKeys
@@ -60,6 +64,24 @@ public struct SSHOptions: Sendable, Equatable {
     public func masterArguments(for device: Device, controlPath: String) -> [String] {
         [executable] + common(for: device, controlPath: controlPath)
             + ["-o", "ControlMaster=yes", "-o", "ControlPersist=no", "-T", "--", device.address, rootShell(for: device)]
+    }
+
+    /// argv of a kept master (``KeptConnections``): backgrounded by ssh once authenticated (`-f`),
+    /// no session of its own (`-N`), gone after `persist` idle seconds.
+    func keptMasterArguments(for device: Device, controlPath: String) -> [String] {
+        [executable] + common(for: device, controlPath: controlPath)
+            + ["-o", "ControlMaster=yes", "-o", "ControlPersist=\(persist ?? 1)s", "-f", "-N", "-T", "--", device.address]
+    }
+
+    /// argv of one exec over a kept master. The remote command is fixed text; the program comes on stdin.
+    func execArguments(for device: Device, controlPath: String) -> [String] {
+        [executable] + common(for: device, controlPath: controlPath)
+            + ["-o", "ControlMaster=no", "-T", "--", device.address, rootShell(for: device)]
+    }
+
+    /// argv of `ssh -O command` (check, exit) for a device's master.
+    func controlArguments(_ command: String, for device: Device, controlPath: String) -> [String] {
+        [executable] + common(for: device, controlPath: controlPath) + ["-O", command, "--", device.address]
     }
 
     /// The fixed remote command: a root `sh` reading its program from stdin.

@@ -1,22 +1,34 @@
 import Foundation
 
 /// The real transport: the system `ssh`, one explicit ControlMaster per device, whose own
-/// session carries every batch of the run (``SSHSession``).
+/// session carries every batch of the run (``SSHSession``); with ``SSHOptions/persist``, a kept
+/// master per device instead, reused across runs (``KeptConnections``).
 public final class SSHTransport: Transport, @unchecked Sendable {
     private let options: SSHOptions
-    /// Private directory for control sockets.
-    private let directory: ControlDirectory
+    /// Private directory for this run's control sockets; nil when connections are kept.
+    private let directory: ControlDirectory?
     private let counter = Locked(0)
 
     /// Creates the transport and its private control-socket directory (sweeping those that
-    /// crashed runs left behind).
-    /// - Throws: ``FleetError`` `.local` when the directory cannot be made.
+    /// crashed runs left behind), or checks the kept connections' directory.
+    /// - Throws: ``FleetError`` `.local` when the directory cannot be made or is not private.
     public init(options: SSHOptions = SSHOptions()) throws {
         self.options = options
-        directory = try ControlDirectory()
+        if options.persist == nil {
+            directory = try ControlDirectory()
+        } else {
+            try KeptConnections.prepare()
+            directory = nil
+        }
     }
 
     public func connect(to device: Device) async throws -> any Session {
+        guard let directory else {
+            if await !KeptConnections.isAlive(device, options: options) {
+                try await KeptConnections.start(device, options: options)
+            }
+            return KeptSession(device: device, options: options)
+        }
         let index = counter.mutate { value -> Int in
             value += 1
             return value
