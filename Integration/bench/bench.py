@@ -211,9 +211,11 @@ class Bench:
         if tool.startswith("fleet"):
             parallel = n if tool == "fleet-pall" else self.args.fleet_parallel
             verb = "check" if phase == "check" else "up"
+            # fleet-kept: connections kept by an untimed `up --persist` just before (see size()).
+            kept = ["--persist", "300"] if tool == "fleet-kept" else []
             return [self.args.fleet, verb,
                     os.path.join(d, "fleet.json"), "--ssh-config", self.cfg, "--state-dir",
-                    os.path.join(d, "state"), "--parallel", str(parallel)]
+                    os.path.join(d, "state"), "--parallel", str(parallel)] + kept
         if tool == "ansible":
             argv = [os.path.join(self.venv_bin, "ansible-playbook"), "-i", os.path.join(d, "inventory.ini"),
                     "-f", str(n), os.path.join(d, "playbook.yml")]
@@ -341,7 +343,7 @@ class Bench:
         reps = lookup(args.reps, n, 5)
         slow_reps = lookup(args.slow_reps, n, reps)
         slow_phases = lookup(args.slow_phases, n, "cold+warm+check").split("+")
-        tools = ["fleet"] + (["fleet-pall"] if n > args.fleet_parallel else [])
+        tools = ["fleet"] + (["fleet-pall"] if n > args.fleet_parallel else []) + ["fleet-kept"]
         slow = [t for t in ("ansible", "pyinfra") if t in args.tools and n <= args.max_n.get(t, n)]
         load_before = os.getloadavg()
         rec = {"n": n, "rtt_ms": self.rtt, "reps": reps, "slow_reps": slow_reps, "slow_phases": slow_phases,
@@ -378,6 +380,15 @@ class Bench:
                     s, rc, _, usage = self.floor(n, workload.floor_checks(), os.path.join(d, "logs", f"floor-warm-{rep}.out"))
                     add("floor", "warm", {"s": round(s, 4), "rc": rc, **usage})
                     log(f"N={n} rep {rep} floor      warm  {s:8.3f}s rc={rc}")
+                    continue
+                if tool == "fleet-kept":
+                    # A second `check` over connections a first run kept (--persist): the untimed
+                    # `up` converges the fresh hosts and leaves a master per host; disconnect after.
+                    prime = self.tool_argv("fleet-kept", "cold", n, d)
+                    subprocess.run(prime, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    add(tool, "check", self.run_tool(tool, "check", n, d, rep))
+                    subprocess.run([args.fleet, "disconnect", os.path.join(d, "fleet.json"), "--ssh-config", self.cfg],
+                                   env=self.env, stdout=subprocess.DEVNULL, check=True)
                     continue
                 phases = ["cold", "warm", "check"] if tool.startswith("fleet") else \
                     [p for p in ["cold", "warm", "check"] if p in slow_phases]
