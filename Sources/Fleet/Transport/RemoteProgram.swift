@@ -64,8 +64,8 @@ public enum RemoteProgram {
         }
         text += "}\n"
         // One line, parsed whole before it runs: by then the shell has read the entire program,
-        // so the watchdog started here sees nothing on stdin but the final EOF, and the shell
-        // never reads stdin again after main.
+        // so the watchdog started here sees nothing on stdin but the final EOF; the shell reads
+        // stdin again only after fleet_yield has stopped the watchdog, for the next program.
         text += keepsSession ? "fleet_watch; fleet_main; fleet_yield\n" : "fleet_watch; fleet_main; fleet_finish; exit 0\n"
         return text
     }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// One device's connection: the ssh master and its control socket.
+/// One device's connection: the ssh master (its control socket only tells ``SSHTransport``
+/// when it has logged in).
 ///
 /// The master's own session is a root shell waiting on stdin, and every batch of the run goes
 /// to it, one program after the other (``RemoteProgram``'s `keepsSession`): a run costs a host
@@ -10,18 +11,14 @@ import Foundation
 /// that ``Batch/isLast`` ends the session at `done` instead, one round trip sooner.
 final class SSHSession: Session, @unchecked Sendable {
     let device: Device
-    let options: SSHOptions
-    let controlPath: String
     let master: ChildProcess
     private let relay: MasterRelay
     /// Set once a last batch was sent, which ends the session.
     private let lastSent = Locked(false)
     private let closed = Locked(false)
 
-    init(device: Device, options: SSHOptions, controlPath: String, master: ChildProcess, relay: MasterRelay) {
+    init(device: Device, master: ChildProcess, relay: MasterRelay) {
         self.device = device
-        self.options = options
-        self.controlPath = controlPath
         self.master = master
         self.relay = relay
     }

@@ -51,7 +51,7 @@ public final class SSHTransport: Transport, @unchecked Sendable {
             }
             try? await Task.sleep(for: .milliseconds(15))
         }
-        return SSHSession(device: device, options: options, controlPath: path, master: master, relay: relay)
+        return SSHSession(device: device, master: master, relay: relay)
     }
 
     /// Turns ssh's stderr into a message that says what to do.
