@@ -12,6 +12,11 @@ import Fleet
 /// forward chain drops by default, since then the VLAN is reachable from the parent's side.
 /// Teardown stops the unit (which deletes the table) and removes the unit, the file and
 /// `/etc/fleet` when empty.
+///
+/// A running firewalld is refused (drift in `check`, a failed apply with the fix in `up`): its
+/// own forward filter rejects what arrives on an interface in none of its zones, which the
+/// VLAN's is under this backend, and no rule in `fleet_nat` can accept past another table's
+/// reject. fleet does not stop a firewall it did not install; the message says how.
 enum NftablesNAT {
     static let table = "fleet_nat"
     static let unitName = "fleet-nat.service"
@@ -74,12 +79,22 @@ enum NftablesNAT {
         """
     }
 
+    /// Shell: `firewalld_running`, and the refusal that names both ways out.
+    static let firewalldGuard = Snippet.assign("firewalld_refusal", "firewalld is running on this hub: its forward "
+        + "filter rejects the VLAN's traffic (the VLAN interface is in none of its zones), and the nftables backend "
+        + "cannot accept past it. Use \"nat\": {\"backend\": \"firewalld\"}, or stop firewalld "
+        + "(systemctl disable --now firewalld) if this hub should have none") + "\n" + #"""
+        firewalld_running() { systemctl is-active --quiet firewalld.service 2>/dev/null; }
+
+        """#
+
     static func rules(_ context: PlaybookContext) -> Step {
         let names = [Snippet.assign("unit", unitName), Snippet.assign("table", table)].joined(separator: "\n") + "\n"
         let prelude = names + [Snippet.assign("subnet", context.network.subnet.description), FirewalldNAT.uplink(context),
                                #"rule="ip saddr $subnet oifname \"$uplink\" masquerade""#].joined(separator: "\n") + "\n"
-        let check = prelude + #"""
+        let check = prelude + firewalldGuard + #"""
             rc=0
+            if firewalld_running; then echo "$firewalld_refusal"; rc=1; fi
             if ! out=$(nft list table ip "$table" 2>&1); then
               echo "table ip $table: missing ($out)"; rc=1
             elif ! printf '%s\n' "$out" | sed 's/^[[:space:]]*//' | grep -qxF -- "$rule"; then
@@ -90,7 +105,8 @@ enum NftablesNAT {
               { echo "$unit: is-enabled ${e:-unknown}, is-active ${a:-unknown} (want enabled, active)"; rc=1; }
             exit "$rc"
             """#
-        let apply = "set -e\n" + prelude + #"""
+        let apply = "set -e\n" + prelude + firewalldGuard + #"""
+            if firewalld_running; then echo "$firewalld_refusal" >&2; exit 1; fi
             systemctl daemon-reload
             systemctl enable -- "$unit"
             systemctl restart -- "$unit"

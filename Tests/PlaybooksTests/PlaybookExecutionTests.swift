@@ -271,6 +271,23 @@ struct PlaybookExecutionTests {
         #expect(host.read("rules/runtime") == theirs + other && host.read("rules/permanent") == theirs + other)
     }
 
+    @Test("nftables NAT on a hub where firewalld runs: drift in check, refused by apply with both ways out, nothing enabled")
+    func nftablesUnderFirewalld() throws {
+        let host = try FakeHost()
+        let step = try Self.step("nat-rules", DemoInventory.hub, DemoInventory.inventory(nat: .nftables))
+        try host.write("default via 203.0.113.1 dev bond0 proto static\n", to: "default-route")
+        try host.write("", to: "active/firewalld.service")
+        let check = try host.run(step.check)
+        #expect(!check.succeeded && check.stdout.contains("firewalld is running on this hub"), "\(check)")
+        let apply = try host.run(step.apply)
+        #expect(!apply.succeeded, "\(apply)")
+        #expect(apply.stderr.contains(#"Use "nat": {"backend": "firewalld"}, or stop firewalld (systemctl disable --now firewalld)"#))
+        let calls = host.read("systemctl.log")
+        #expect(!calls.contains("enable -- fleet-nat") && !calls.contains("restart"), "nothing of the backend is started: \(calls)")
+        try FileManager.default.removeItem(at: host.root.appendingPathComponent("active/firewalld.service"))
+        #expect(!(try host.run(step.check).stdout.contains("firewalld is running")))
+    }
+
     static let statusNeedsLogin = #"{"Version": "1.76.1", "BackendState": "NeedsLogin", "Self": {"ID": ""}, "Peer": null}"#
     static func status(primaryRoutes: Bool) -> String {
         """
