@@ -12,7 +12,8 @@ refused() { ! "$@"; }
 # on VM WORDS…: the words as one command on VM, as root (it expands there).
 on() { local vm=$1; shift; "$lab" ssh "$vm" -- "$*"; }
 # fleet_run NAME EXPECTED_EXIT ARGS…: fleet inside the lab's netns; output kept in
-# $out/NAME.{out,err}; a pass when it exits EXPECTED_EXIT, else a fail with the end of both.
+# $out/NAME.{out,err}; a pass when it exits EXPECTED_EXIT, else a fail with the end of both
+# (and status 1).
 fleet_run() {
     local name=$1 expected=$2; shift 2
     "$lab" exec -- "$fleet" "$@" --ssh-config "$ssh_config" --state-dir "$state" >"$out/$name.out" 2>"$out/$name.err"
@@ -21,6 +22,7 @@ fleet_run() {
     if [ "$rc" -eq "$expected" ]; then pass "$name: exit $rc"; else
         fail "$name: exit $rc, expected $expected"
         cat "$out/$name.err" "$out/$name.out" | tail -n 60
+        return 1
     fi
 }
 # says NAME TEXT: fleet's stdout of run NAME contains TEXT (a fixed string, not a pattern).

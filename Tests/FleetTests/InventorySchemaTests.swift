@@ -93,7 +93,7 @@ struct InventorySchemaTests {
     }
 
     @Test("the repository's inventories are valid for the loader and for the schema",
-          arguments: ["example.json", "lab.json", "local.json"])
+          arguments: ["example.json", "lab.json", "lab-alt.json", "local.json"])
     func validInventories(_ name: String) throws {
         let url = InventoryFixture.inventoryFolder.appendingPathComponent(name)
         let evaluator = SchemaEvaluator(root: try Self.schema().value)
@@ -101,6 +101,21 @@ struct InventorySchemaTests {
         #expect(evaluator.problems(instance) == [], "\(name)")
         #expect(evaluator.problems(.object([])).contains("$: required devices"), "the evaluator judges")
         #expect(InventoryLoader.load(path: url.path).inventory != nil, "\(name)")
+    }
+
+    @Test("lab-alt.json, the e2e suite's second inventory, switches every option lab.json leaves at its default")
+    func labAlternative() throws {
+        let load = { (name: String) in
+            try #require(InventoryLoader.load(path: InventoryFixture.inventoryFolder.appendingPathComponent(name).path).inventory)
+        }
+        let lab = try load("lab.json"), alt = try load("lab-alt.json")
+        #expect(lab.dhcp.backend == .isc && alt.dhcp.backend == .kea)
+        #expect(lab.nat.backend == .firewalld && alt.nat.backend == .nftables)
+        #expect(lab.ssh.user == "root" && alt.ssh.user == "fleet")
+        #expect(lab.network?.mtu == nil && (alt.network?.mtu ?? 1500) < 1500)
+        #expect(lab.network?.dnsServers != .auto && alt.network?.dnsServers == .auto)
+        #expect(alt.flintlock?.networkMode == .bridge(FlintlockSettings.defaultBridgeName))
+        #expect(lab.devices.map(\.address) == alt.devices.map(\.address), "the same VMs")
     }
 
     /// Mistakes of the kind a schema can express: each is refused by the loader and by the schema.
