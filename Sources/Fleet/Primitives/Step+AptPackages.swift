@@ -75,6 +75,17 @@ extension Step {
             if [ -n "$(dpkg --audit 2>/dev/null)" ] && ! dpkg_locked; then
               echo "fleet: dpkg was interrupted earlier; finishing it: dpkg --configure -a, apt-get -f install"
               dpkg --force-confdef --force-confold --configure -a
+              # A package cut short while it was being unpacked is half-installed ("reinstreq"):
+              # neither of the others touches it, and a plain `apt-get install` takes the version
+              # dpkg recorded for installed, so only a reinstall mends it (seen on the lab after
+              # a SIGKILL mid-unpack of containerd).
+              broken=$(dpkg-query -W -f='${binary:Package} ${Status}\n' 2>/dev/null |
+                awk '$3 == "reinstreq" || $4 == "half-installed" { print $1 }' | tr '\n' ' ')
+              if [ -n "$broken" ]; then
+                echo "fleet: reinstalling what was cut short while unpacking: $broken"
+                # Unquoted on purpose: package names, one word each.
+                apt_get install --reinstall --no-install-recommends --no-remove $broken
+              fi
               apt_get -f install --no-remove
             fi
             fresh=$(find "$lists" -maxdepth 1 -type f -name '*_Packages*' -mmin -60 2>/dev/null | head -n 1)

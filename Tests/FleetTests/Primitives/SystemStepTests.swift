@@ -91,8 +91,9 @@ struct SystemStepTests {
         _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("installed").path, contents: Data())
         try LocalShell.writeExecutable(#"""
             #!/bin/sh
-            # fake dpkg-query -W -f=... PKG
+            # fake dpkg-query -W -f=... PKG; without PKG, every package's line from $FAKE/status-all
             for last; do :; done
+            case "$last" in -*) cat "$FAKE/status-all" 2>/dev/null; exit 0;; esac
             grep -qx "$last" "$FAKE/installed" || { echo "dpkg-query: no packages found matching $last" >&2; exit 1; }
             printf 'install ok installed\n'
             """#, at: bin.appendingPathComponent("dpkg-query"))
@@ -123,6 +124,8 @@ struct SystemStepTests {
               [ "$seen" = 1 ] && [ "${a#-}" = "$a" ] && echo "$a" >>"$FAKE/installed"
               [ "$a" = install ] && seen=1
             done
+            # A reinstall mends what was cut short.
+            case " $* " in *" --reinstall "*) rm -f "$FAKE/status-all" "$FAKE/audit";; esac
             exit 0
             """#, at: bin.appendingPathComponent("apt-get"))
     }
@@ -171,6 +174,32 @@ struct SystemStepTests {
         let calls = read("apt.log").split(separator: "\n")
         #expect(calls.first?.hasSuffix("--configure -a") == true, "\(calls)")
         #expect(calls.dropFirst().first?.hasSuffix("-f install --no-remove") == true, "\(calls)")
+        #expect(try run(step.check).succeeded)
+    }
+
+    @Test("aptPackages: a package cut short while unpacking (reinstreq half-installed) is reinstalled")
+    func aptHalfInstalled() throws {
+        try fakeApt(candidates: "containerd\ncurl\n", afterUpdate: "containerd\ncurl\n")
+        try "curl\n".write(to: dir.appendingPathComponent("installed"), atomically: true, encoding: .utf8)
+        try "curl install ok installed\ncontainerd install reinstreq half-installed\n"
+            .write(to: dir.appendingPathComponent("status-all"), atomically: true, encoding: .utf8)
+        try """
+            The following packages are in a mess due to serious problems during
+            installation.  They must be reinstalled for them (and any packages
+            that depend on them) to function properly:
+             containerd           open and reliable container runtime
+            """.write(to: dir.appendingPathComponent("audit"), atomically: true, encoding: .utf8)
+        let lists = dir.appendingPathComponent("lists")
+        try FileManager.default.createDirectory(at: lists, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: lists.appendingPathComponent("x_Packages").path, contents: Data())
+        let step = Step.aptPackages(id: "p", packages: ["containerd", "curl"], listsDirectory: lists.path)
+        #expect(!(try run(step.check).succeeded))
+        let applied = try run(step.apply)
+        #expect(applied.succeeded, "\(applied)")
+        #expect(applied.stdout.contains("fleet: reinstalling what was cut short while unpacking: containerd"))
+        let calls = read("apt.log").split(separator: "\n").map(String.init)
+        #expect(calls.contains { $0.contains("install --reinstall --no-install-recommends --no-remove containerd") }, "\(calls)")
+        #expect(!calls.contains { $0.contains("--reinstall") && $0.contains("curl") }, "only the broken one: \(calls)")
         #expect(try run(step.check).succeeded)
     }
 
