@@ -61,6 +61,15 @@ for addr in 192.168.10.3 192.168.10.4; do
     check "other options: the tailnet end opens flintlockd's port on $addr through the subnet router (nftables, no firewalld)" tcp_open "$addr" 9090
 done
 
+# Debian's /etc/nftables.conf begins with `flush ruleset`: a restart of nftables.service wipes
+# tailscaled's SNAT for good (tailscale issue 11926). fleet's table comes back with it (PartOf)
+# and masquerades the tailnet's traffic itself, so the paths below are proven after the flush.
+on hub 'systemctl restart nftables.service'
+check "hub: after nftables.service's flush, tailscaled's ts-postrouting is gone and table ip fleet_nat is back with the tailnet's masquerade" \
+    sh -c "! '$lab' ssh hub -- 'nft list chain ip nat ts-postrouting' >/dev/null 2>&1 &&
+           '$lab' ssh hub -- nft list table ip fleet_nat | grep -qF 'iifname \"tailscale0\" ip daddr 192.168.10.0/25 oifname \"bond0.1000\" masquerade'"
+check "other options: after the flush, the tailnet end still opens flintlockd's port on 192.168.10.3" tcp_open 192.168.10.3 9090
+
 # The DNS servers `auto` must hand out: the hub's own, read here on the hub.
 hub_dns=$(on hub "awk '\$1 == \"nameserver\" { print \$2; exit }' /etc/resolv.conf")
 reply=$(api 192.168.10.3 "microvm create e2e-alt tap")

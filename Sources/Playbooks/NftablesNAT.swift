@@ -13,6 +13,13 @@ import Fleet
 /// Teardown stops the unit (which deletes the table) and removes the unit, the file and
 /// `/etc/fleet` when empty.
 ///
+/// With Tailscale, the table also masquerades what the tailnet sends into the VLAN (as the hub's
+/// VLAN address, so hosts answer through the hub), as the firewalld backend's policy does: the
+/// SNAT tailscaled adds itself is lost for good when anything flushes the ruleset (`systemctl
+/// reload nftables` with Debian's `flush ruleset`; tailscale issue 11926), and fleet's unit is
+/// `PartOf` and `ReloadPropagatedFrom` nftables.service, so its table comes back when that
+/// service restarts or reloads.
+///
 /// A running firewalld is refused (drift in `check`, a failed apply with the fix in `up`): its
 /// own forward filter rejects what arrives on an interface in none of its zones, which the
 /// VLAN's is under this backend, and no rule in `fleet_nat` can accept past another table's
@@ -54,10 +61,17 @@ enum NftablesNAT {
         \tchain postrouting {
         \t\ttype nat hook postrouting priority srcnat; policy accept;
         \t\tip saddr \(context.network.subnet) oifname "\(uplink)" masquerade
-        \t}
+        \(tailnetRule(context).map { "\t\t\($0)\n" } ?? "")\t}
         }
 
         """
+    }
+
+    /// The tailnet's masquerade into the VLAN, when the hub is a Tailscale subnet router.
+    static func tailnetRule(_ context: PlaybookContext) -> String? {
+        guard context.inventory.tailscale != nil else { return nil }
+        return "iifname \"\(FirewalldForwarding.tailnetInterface)\" ip daddr \(context.network.subnet) "
+            + "oifname \"\(context.vlanInterface)\" masquerade"
     }
 
     static func unitFile(_ context: PlaybookContext) -> String {
@@ -66,11 +80,14 @@ enum NftablesNAT {
         [Unit]
         Description=fleet: NAT for VLAN \(context.network.vlanId) (table ip \(table))
         After=network-pre.target nftables.service firewalld.service
+        PartOf=nftables.service
+        ReloadPropagatedFrom=nftables.service
 
         [Service]
         Type=oneshot
         RemainAfterExit=yes
         ExecStart=/usr/sbin/nft -f \(rulesetPath)
+        ExecReload=/usr/sbin/nft -f \(rulesetPath)
         ExecStop=-/usr/sbin/nft delete table ip \(table)
 
         [Install]
@@ -91,7 +108,8 @@ enum NftablesNAT {
     static func rules(_ context: PlaybookContext) -> Step {
         let names = [Snippet.assign("unit", unitName), Snippet.assign("table", table)].joined(separator: "\n") + "\n"
         let prelude = names + [Snippet.assign("subnet", context.network.subnet.description), FirewalldNAT.uplink(context),
-                               #"rule="ip saddr $subnet oifname \"$uplink\" masquerade""#].joined(separator: "\n") + "\n"
+                               #"rule="ip saddr $subnet oifname \"$uplink\" masquerade""#,
+                               Snippet.assign("tailnet_rule", tailnetRule(context) ?? "")].joined(separator: "\n") + "\n"
         let check = prelude + firewalldGuard + #"""
             rc=0
             if firewalld_running; then echo "$firewalld_refusal"; rc=1; fi
@@ -99,6 +117,8 @@ enum NftablesNAT {
               echo "table ip $table: missing ($out)"; rc=1
             elif ! printf '%s\n' "$out" | sed 's/^[[:space:]]*//' | grep -qxF -- "$rule"; then
               echo "table ip $table: no rule '$rule'"; printf '%s\n' "$out"; rc=1
+            elif [ -n "$tailnet_rule" ] && ! printf '%s\n' "$out" | sed 's/^[[:space:]]*//' | grep -qxF -- "$tailnet_rule"; then
+              echo "table ip $table: no rule '$tailnet_rule'"; printf '%s\n' "$out"; rc=1
             fi
             e=$(systemctl is-enabled -- "$unit" 2>/dev/null); a=$(systemctl is-active -- "$unit" 2>/dev/null)
             [ "$e" = enabled ] && [ "$a" = active ] ||

@@ -210,6 +210,14 @@ struct RenderedConfigTests {
         let ruleset = try Self.shipped(Self.step("nat-ruleset", DemoInventory.hub, inventory))
         #expect(ruleset.contains("table ip fleet_nat\ndelete table ip fleet_nat\ntable ip fleet_nat {\n"))
         #expect(ruleset.contains("\t\tip saddr 192.168.10.0/25 oifname \"eno2\" masquerade\n"))
+        // With Tailscale, the tailnet's traffic into the VLAN is masqueraded here too, not only by tailscaled.
+        #expect(ruleset.contains("\t\tiifname \"tailscale0\" ip daddr 192.168.10.0/25 oifname \"bond0.1000\" masquerade\n\t}\n"))
+        var untailed = DemoInventory.inventory(tailscale: nil, nat: .nftables)
+        untailed.nat.uplink = "eno2"
+        #expect(!(try Self.shipped(Self.step("nat-ruleset", DemoInventory.hub, untailed))).contains("tailscale0"))
+        let unit = try Self.shipped(Self.step("nat-unit", DemoInventory.hub, inventory))
+        #expect(unit.contains("PartOf=nftables.service\nReloadPropagatedFrom=nftables.service\n"))
+        #expect(unit.contains("ExecReload=/usr/sbin/nft -f /etc/fleet/nat.nft\n"))
 
         let host = try FakeHost()
         let step = try Self.step("nat-ruleset", DemoInventory.hub, DemoInventory.inventory(nat: .nftables))
