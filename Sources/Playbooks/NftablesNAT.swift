@@ -113,11 +113,13 @@ enum NftablesNAT {
         let check = prelude + firewalldGuard + #"""
             rc=0
             if firewalld_running; then echo "$firewalld_refusal"; rc=1; fi
+            # has_rule RULE: the listing in $out holds RULE as one line.
+            has_rule() { printf '%s\n' "$out" | sed 's/^[[:space:]]*//' | grep -qxF -- "$1"; }
             if ! out=$(nft list table ip "$table" 2>&1); then
               echo "table ip $table: missing ($out)"; rc=1
-            elif ! printf '%s\n' "$out" | sed 's/^[[:space:]]*//' | grep -qxF -- "$rule"; then
+            elif ! has_rule "$rule"; then
               echo "table ip $table: no rule '$rule'"; printf '%s\n' "$out"; rc=1
-            elif [ -n "$tailnet_rule" ] && ! printf '%s\n' "$out" | sed 's/^[[:space:]]*//' | grep -qxF -- "$tailnet_rule"; then
+            elif [ -n "$tailnet_rule" ] && ! has_rule "$tailnet_rule"; then
               echo "table ip $table: no rule '$tailnet_rule'"; printf '%s\n' "$out"; rc=1
             fi
             e=$(systemctl is-enabled -- "$unit" 2>/dev/null); a=$(systemctl is-active -- "$unit" 2>/dev/null)

@@ -288,6 +288,27 @@ struct PlaybookExecutionTests {
         #expect(!(try host.run(step.check).stdout.contains("firewalld is running")))
     }
 
+    @Test("nftables NAT check: the table must hold the uplink's masquerade and, with Tailscale, the tailnet's")
+    func nftablesRules() throws {
+        let host = try FakeHost()
+        let step = try Self.step("nat-rules", DemoInventory.hub, DemoInventory.inventory(nat: .nftables))
+        try host.write("default via 203.0.113.1 dev bond0 proto static\n", to: "default-route")
+        try LocalShell.writeExecutable("#!/bin/sh\ncat \"$FAKE/nft-table\" 2>/dev/null || { echo 'Error: No such file or directory'; exit 1; }\n",
+                                       at: host.bin.appendingPathComponent("nft"))
+        let uplink = "\t\tip saddr 192.168.10.0/25 oifname \"bond0\" masquerade\n"
+        let tailnet = "\t\tiifname \"tailscale0\" ip daddr 192.168.10.0/25 oifname \"bond0.1000\" masquerade\n"
+        let table = { (rules: String) in "table ip fleet_nat {\n\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n" + rules + "\t}\n}\n" }
+        #expect(try host.run(step.check).stdout.contains("table ip fleet_nat: missing"))
+        try host.write(table(uplink), to: "nft-table")
+        let noTailnet = try host.run(step.check)
+        #expect(noTailnet.stdout.contains(#"no rule 'iifname "tailscale0" ip daddr 192.168.10.0/25 oifname "bond0.1000" masquerade'"#), "\(noTailnet)")
+        try host.write(table(tailnet), to: "nft-table")
+        #expect(try host.run(step.check).stdout.contains(#"no rule 'ip saddr 192.168.10.0/25 oifname "bond0" masquerade'"#))
+        try host.write(table(uplink + tailnet), to: "nft-table")
+        let both = try host.run(step.check)
+        #expect(!both.stdout.contains("no rule") && !both.stdout.contains("missing"), "\(both)")
+    }
+
     static let statusNeedsLogin = #"{"Version": "1.76.1", "BackendState": "NeedsLogin", "Self": {"ID": ""}, "Peer": null}"#
     static func status(primaryRoutes: Bool) -> String {
         """
